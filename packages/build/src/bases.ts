@@ -1,0 +1,63 @@
+import type Docker from "dockerode";
+import type { RuntimeBase } from "./catalogue.ts";
+import { imageSize } from "./docker.ts";
+import { runCommand } from "./process.ts";
+
+/** Label every local stand-in carries (see docker/bases/README.md). */
+export const standInLabel = "org.repo.stand-in";
+
+export interface BaseStatus {
+  ref: string;
+  origin: "present" | "pulled" | "stand-in built";
+  standIn: boolean;
+  sizeBytes: number;
+}
+
+async function pull(docker: Docker, ref: string): Promise<void> {
+  const stream = await docker.pull(ref);
+  await new Promise<void>((resolve, reject) =>
+    docker.modem.followProgress(stream, (error: Error | null) => (error ? reject(error) : resolve())),
+  );
+}
+
+/**
+ * Makes sure every base exists locally: keep it, else pull it, else build the local stand-in under
+ * the same reference. A stand-in smaller than the published upstream image is refused, because a
+ * size budget that passes on it could fail on the real base.
+ */
+export async function ensureBaseImages(
+  docker: Docker,
+  bases: readonly RuntimeBase[],
+  onLine: (line: string) => void,
+): Promise<BaseStatus[]> {
+  const statuses: BaseStatus[] = [];
+  for (const base of new Map(bases.map((b) => [b.ref, b])).values()) {
+    let origin: BaseStatus["origin"] = "present";
+    if ((await imageSize(docker, base.ref)) === undefined) {
+      try {
+        onLine(`${base.ref}: pulling`);
+        await pull(docker, base.ref);
+        origin = "pulled";
+      } catch (error) {
+        onLine(`${base.ref}: pull failed (${(error as Error).message.split("\n")[0]})`);
+        onLine(`${base.ref}: building the local stand-in from ${base.standIn}`);
+        await runCommand("bash", ["docker/bases/build-stand-in.sh", base.ref], (line) =>
+          onLine(`  ${line}`),
+        );
+        origin = "stand-in built";
+      }
+    }
+    const image = await docker.getImage(base.ref).inspect();
+    const standIn = image.Config.Labels?.[standInLabel] === "true";
+    if (standIn && image.Size < base.upstream.bytes) {
+      throw new Error(
+        `The stand-in ${base.ref} is ${image.Size} bytes, smaller than the upstream image ` +
+          `(${base.upstream.bytes} bytes, ${base.upstream.source}). Fix the recipe in ${base.standIn} ` +
+          `so budgets measured on it hold on the real base, then remove the image (docker rmi ${base.ref}).`,
+      );
+    }
+    onLine(`${base.ref}: ${standIn ? "LOCAL STAND-IN" : "upstream"} (${origin})`);
+    statuses.push({ ref: base.ref, origin, standIn, sizeBytes: image.Size });
+  }
+  return statuses;
+}

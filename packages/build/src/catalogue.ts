@@ -1,0 +1,153 @@
+import { readToolchain } from "./repo.ts";
+
+export const approaches = ["hostBuilt", "multiStage"] as const;
+export type Approach = (typeof approaches)[number];
+export type AppName = "web" | "api";
+
+const MB = 1_000_000;
+
+/** An upstream base image the Dockerfiles name, and what is known of its size. */
+export interface RuntimeBase {
+  /** Exact upstream reference; the Dockerfiles' `ARG ..._IMAGE` defaults must equal it. */
+  ref: string;
+  /** Build argument that carries the reference into the Dockerfiles. */
+  buildArg: "NODE_IMAGE" | "NGINX_IMAGE";
+  /** Recipe under docker/bases/ for the local stand-in, built only when the pull fails. */
+  standIn: string;
+  /** Published uncompressed size of the upstream image (linux/amd64), and where it was read. */
+  upstream: { bytes: number; source: string };
+  /**
+   * Size counted in the budgets: the larger of upstream and the local stand-in, so a budget that
+   * passes on either passes on both.
+   */
+  budgetBytes: number;
+}
+
+export interface SizeBudget {
+  runtimeBaseBytes: number;
+  appPayloadBytes: number;
+  /** Fraction on top of base + payload; at most 0.10. */
+  headroom: number;
+  bytes: number;
+}
+
+/**
+ * A folder the host stages for a host-built image: the workspace package is built with turbo, then
+ * either its build output is copied (`copyFrom`) or `pnpm deploy --prod` writes a self-contained
+ * production folder (dependencies included).
+ */
+export interface HostArtifact {
+  package: string;
+  dir: string;
+  copyFrom?: string;
+}
+
+export interface ImageSpec {
+  app: AppName;
+  approach: Approach;
+  /** Local tag, e.g. `repo-api:multi-stage`. */
+  image: string;
+  /** Relative to the repository root, which is also the build context. */
+  dockerfile: string;
+  buildArgs: Record<string, string>;
+  /** Bases that must exist locally before the build. */
+  bases: RuntimeBase[];
+  /** Host-built only: what the host builds and stages for the image to copy. */
+  hostArtifact?: HostArtifact;
+  port: number;
+  healthPath: string;
+  sizeBudget: SizeBudget;
+  /** Paths that must never exist in the final image (build tools, sources). */
+  forbiddenPaths: string[];
+}
+
+const toolchain = readToolchain();
+
+export const runtimeBases = {
+  node: {
+    ref: `node:${toolchain.nodeVersion}-trixie-slim`,
+    buildArg: "NODE_IMAGE",
+    standIn: "docker/bases/node",
+    upstream: { bytes: 0, source: "" },
+    budgetBytes: 0,
+  },
+  nginx: {
+    ref: "nginxinc/nginx-unprivileged:1.29.3-alpine",
+    buildArg: "NGINX_IMAGE",
+    standIn: "docker/bases/nginx-unprivileged",
+    upstream: { bytes: 0, source: "" },
+    budgetBytes: 0,
+  },
+} as const satisfies Record<string, RuntimeBase>;
+
+function sizeBudget(base: RuntimeBase, appPayloadBytes: number, headroom = 0.1): SizeBudget {
+  if (headroom < 0 || headroom > 0.1) throw new Error(`Headroom must be within 0..10 %, got ${headroom}`);
+  const bytes = Math.ceil((base.budgetBytes + appPayloadBytes) * (1 + headroom));
+  return { runtimeBaseBytes: base.budgetBytes, appPayloadBytes, headroom, bytes };
+}
+
+const toolArgs = { PNPM_VERSION: toolchain.pnpmVersion, TURBO_VERSION: toolchain.turboVersion };
+const kebab = (approach: Approach) => (approach === "hostBuilt" ? "host-built" : "multi-stage");
+
+/** Never in any final image: the package manager and build tools stay in the build stages. */
+const buildTools = ["/usr/local/bin/pnpm", "/usr/local/bin/turbo", "/usr/local/lib/node_modules/pnpm"];
+
+function apiImage(approach: Approach): ImageSpec {
+  const base = runtimeBases.node;
+  return {
+    app: "api",
+    approach,
+    image: `repo-api:${kebab(approach)}`,
+    dockerfile: `docker/api/${kebab(approach)}.Dockerfile`,
+    buildArgs:
+      approach === "hostBuilt" ? { [base.buildArg]: base.ref } : { [base.buildArg]: base.ref, ...toolArgs },
+    bases: [base],
+    ...(approach === "hostBuilt"
+      ? { hostArtifact: { package: "@repo/api", dir: ".stage/api" } }
+      : {}),
+    port: 3000,
+    healthPath: "/health",
+    // node base + production folder (dist + express, helmet, pino, zod: ~TODO MB) + 10 %
+    sizeBudget: sizeBudget(base, 20 * MB),
+    forbiddenPaths: [
+      ...buildTools,
+      "/app/src",
+      "/app/tsconfig.json",
+      "/app/node_modules/typescript",
+      "/app/node_modules/vitest",
+      "/app/node_modules/supertest",
+    ],
+  };
+}
+
+function webImage(approach: Approach): ImageSpec {
+  const nginx = runtimeBases.nginx;
+  const node = runtimeBases.node;
+  return {
+    app: "web",
+    approach,
+    image: `repo-web:${kebab(approach)}`,
+    dockerfile: `docker/web/${kebab(approach)}.Dockerfile`,
+    buildArgs:
+      approach === "hostBuilt"
+        ? { [nginx.buildArg]: nginx.ref }
+        : { [nginx.buildArg]: nginx.ref, [node.buildArg]: node.ref, ...toolArgs },
+    bases: approach === "hostBuilt" ? [nginx] : [nginx, node],
+    ...(approach === "hostBuilt"
+      ? { hostArtifact: { package: "@repo/web", dir: ".stage/web", copyFrom: "apps/web/dist" } }
+      : {}),
+    port: 8080,
+    healthPath: "/healthz",
+    // nginx base + static bundle (~TODO MB) + 10 %
+    sizeBudget: sizeBudget(nginx, 2 * MB),
+    forbiddenPaths: [...buildTools, "/usr/local/bin/node", "/usr/share/nginx/html/src"],
+  };
+}
+
+/** Every app × approach: the single source of truth for the CLI, the image suite and the report. */
+export const catalogue: readonly ImageSpec[] = [
+  webImage("hostBuilt"),
+  webImage("multiStage"),
+  apiImage("hostBuilt"),
+  apiImage("multiStage"),
+];

@@ -1,0 +1,45 @@
+import type Docker from "dockerode";
+import { buildImage } from "./build.ts";
+import type { ImageSpec } from "./catalogue.ts";
+import { stageHostArtifact } from "./host-artifacts.ts";
+
+export interface BuiltImage {
+  spec: ImageSpec;
+  tag: string;
+  sizeBytes: number;
+  /** Host staging (host-built only) plus the image build. */
+  buildSeconds: number;
+  contextBytes: number;
+}
+
+export interface BuildCatalogueImageOptions {
+  /** Tag to build instead of the catalogue's (the image suite uses throwaway tags). */
+  tag?: string;
+  onLine?: (line: string) => void;
+}
+
+/**
+ * Builds one catalogue image the way its approach prescribes: host-built images first stage their
+ * host artifact, multi-stage images build everything inside Docker. Bases must already exist
+ * (see ensureBaseImages).
+ */
+export async function buildCatalogueImage(
+  docker: Docker,
+  spec: ImageSpec,
+  { tag = spec.image, onLine = () => {} }: BuildCatalogueImageOptions = {},
+): Promise<BuiltImage> {
+  const hostSeconds = spec.hostArtifact ? await stageHostArtifact(spec.hostArtifact, onLine) : 0;
+  const result = await buildImage(
+    docker,
+    { dockerfile: spec.dockerfile, tag, buildArgs: spec.buildArgs },
+    onLine,
+  );
+  const { Size } = await docker.getImage(tag).inspect();
+  return {
+    spec,
+    tag,
+    sizeBytes: Size,
+    buildSeconds: hostSeconds + result.seconds,
+    contextBytes: result.context.bytes,
+  };
+}

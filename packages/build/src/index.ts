@@ -1,0 +1,19 @@
+export { type BaseStatus, ensureBaseImages, standInLabel } from "./bases.ts";
+export { type BuildRequest, type BuildResult, buildImage, ImageBuildError } from "./build.ts";
+export {
+  type Approach,
+  type AppName,
+  approaches,
+  catalogue,
+  type HostArtifact,
+  type ImageSpec,
+  type RuntimeBase,
+  runtimeBases,
+  type SizeBudget,
+} from "./catalogue.ts";
+export { type BuildContext, collectContext, ignoreFileFor } from "./context.ts";
+export { connectDocker, dockerEndpoint, imageSize } from "./docker.ts";
+export { stageHostArtifact } from "./host-artifacts.ts";
+export { type BuiltImage, buildCatalogueImage } from "./images.ts";
+export { type ImageReportRow, reportPath, toReportRows } from "./report.ts";
+export { readToolchain, repoRoot } from "./repo.ts";

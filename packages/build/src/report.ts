@@ -1,0 +1,70 @@
+import { mkdir, writeFile } from "node:fs/promises";
+import path from "node:path";
+import Table from "cli-table3";
+import type { BaseStatus } from "./bases.ts";
+import type { BuiltImage } from "./images.ts";
+import { repoRoot } from "./repo.ts";
+
+/** One row of reports/images.json. */
+export interface ImageReportRow {
+  app: string;
+  approach: string;
+  image: string;
+  port: number;
+  healthPath: string;
+  sizeBytes: number;
+  budgetBytes: number;
+  headroomBytes: number;
+  withinBudget: boolean;
+  buildSeconds: number;
+  contextBytes: number;
+}
+
+export const reportPath = path.join(repoRoot, "reports/images.json");
+
+export function toReportRows(images: readonly BuiltImage[]): ImageReportRow[] {
+  return images.map(({ spec, tag, sizeBytes, buildSeconds, contextBytes }) => ({
+    app: spec.app,
+    approach: spec.approach,
+    image: tag,
+    port: spec.port,
+    healthPath: spec.healthPath,
+    sizeBytes,
+    budgetBytes: spec.sizeBudget.bytes,
+    headroomBytes: spec.sizeBudget.bytes - sizeBytes,
+    withinBudget: sizeBytes <= spec.sizeBudget.bytes,
+    buildSeconds: Math.round(buildSeconds * 10) / 10,
+    contextBytes,
+  }));
+}
+
+const megabytes = (bytes: number) => `${(bytes / 1_000_000).toFixed(1)} MB`;
+
+export function formatTable(rows: readonly ImageReportRow[], bases: readonly BaseStatus[]): string {
+  const table = new Table({
+    head: ["app", "approach", "image", "size", "budget", "headroom", "build s"],
+    colAligns: ["left", "left", "left", "right", "right", "right", "right"],
+  });
+  for (const row of rows) {
+    table.push([
+      row.app,
+      row.approach,
+      row.image,
+      megabytes(row.sizeBytes),
+      megabytes(row.budgetBytes),
+      `${row.withinBudget ? "" : "OVER "}${megabytes(row.headroomBytes)}`,
+      row.buildSeconds.toFixed(1),
+    ]);
+  }
+  const baseLines = bases.map(
+    (base) =>
+      `base ${base.ref}: ${megabytes(base.sizeBytes)}${base.standIn ? " — LOCAL STAND-IN (docker/bases), not the upstream image" : ""}`,
+  );
+  return [table.toString(), ...baseLines].join("\n");
+}
+
+export async function writeReport(rows: readonly ImageReportRow[]): Promise<string> {
+  await mkdir(path.dirname(reportPath), { recursive: true });
+  await writeFile(reportPath, `${JSON.stringify(rows, null, 2)}\n`);
+  return reportPath;
+}
