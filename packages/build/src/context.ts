@@ -60,7 +60,10 @@ export async function collectContext(contextDir: string, dockerfile: string): Pr
   await walk("");
   // The engine needs the Dockerfile and the ignore file even when the rules exclude them.
   for (const required of [dockerfile, ignoreFile]) {
-    if (!files.includes(required) && existsSync(path.join(contextDir, required))) files.push(required);
+    if (!files.includes(required) && existsSync(path.join(contextDir, required))) {
+      files.push(required);
+      bytes += (await lstat(path.join(contextDir, required))).size;
+    }
   }
   return { files, bytes, ignoreFile };
 }

@@ -1,0 +1,19 @@
+import { StrictMode } from "react";
+import { createRoot } from "react-dom/client";
+import { createBrowserRouter } from "react-router";
+import { RouterProvider } from "react-router/dom";
+import { routes } from "./routes.tsx";
+import "./styles.css";
+
+const router = createBrowserRouter(routes);
+
+const container = document.getElementById("root");
+if (!container) {
+  throw new Error("index.html has no element with id 'root' to render the app into; restore it.");
+}
+
+createRoot(container).render(
+  <StrictMode>
+    <RouterProvider router={router} />
+  </StrictMode>,
+);

@@ -1,0 +1,81 @@
+import { existsSync, readFileSync } from "node:fs";
+import path from "node:path";
+import { describe, expect, it } from "vitest";
+import { catalogue, runtimeBases } from "./catalogue.ts";
+import { readToolchain, repoRoot } from "./repo.ts";
+
+const read = (file: string) => readFileSync(path.join(repoRoot, file), "utf8");
+
+/** `ARG NAME=default` lines of a Dockerfile, as a map (args without a default map to undefined). */
+function argDefaults(dockerfile: string): Map<string, string | undefined> {
+  const args = new Map<string, string | undefined>();
+  for (const match of read(dockerfile).matchAll(/^ARG\s+(\w+)(?:=(\S+))?/gm)) {
+    const [, name, value] = match;
+    if (name) args.set(name, value);
+  }
+  return args;
+}
+
+describe.each(catalogue)("$image", (spec) => {
+  it("names a Dockerfile that exists", () => {
+    expect(existsSync(path.join(repoRoot, spec.dockerfile))).toBe(true);
+  });
+
+  it("passes only build args the Dockerfile declares, and its defaults equal them", () => {
+    const defaults = argDefaults(spec.dockerfile);
+    for (const [name, value] of Object.entries(spec.buildArgs)) {
+      expect(defaults.has(name), `${spec.dockerfile} declares ARG ${name}`).toBe(true);
+      expect(defaults.get(name), `default of ARG ${name} in ${spec.dockerfile}`).toBe(value);
+    }
+    const baseArgs = [...defaults.keys()].filter((name) => name.endsWith("_IMAGE"));
+    expect(baseArgs.sort()).toEqual(spec.bases.map((base) => base.buildArg).sort());
+  });
+
+  it("exposes the catalogue port", () => {
+    expect(read(spec.dockerfile)).toMatch(new RegExp(`^EXPOSE ${spec.port}$`, "m"));
+  });
+
+  it("keeps its size budget to base + payload + at most 10 %", () => {
+    const { runtimeBaseBytes, appPayloadBytes, headroom, bytes } = spec.sizeBudget;
+    expect(headroom).toBeGreaterThanOrEqual(0);
+    expect(headroom).toBeLessThanOrEqual(0.1);
+    expect(bytes).toBe(Math.ceil((runtimeBaseBytes + appPayloadBytes) * (1 + headroom)));
+    expect(runtimeBaseBytes).toBeGreaterThanOrEqual(Math.max(...spec.bases.map((b) => b.upstream.bytes)));
+  });
+
+  it("stages a host artifact exactly when it is host-built, with its own ignore file", () => {
+    const ignoreFile = `${spec.dockerfile}.dockerignore`;
+    if (spec.approach === "hostBuilt") {
+      expect(spec.hostArtifact).toBeDefined();
+      expect(read(ignoreFile)).toContain(`!${spec.hostArtifact?.dir}`);
+    } else {
+      expect(spec.hostArtifact).toBeUndefined();
+      expect(existsSync(path.join(repoRoot, ignoreFile))).toBe(false);
+    }
+  });
+});
+
+describe("toolchain pins", () => {
+  const toolchain = readToolchain();
+
+  it("runs every Node image on the Node version of .node-version", () => {
+    expect(runtimeBases.node.ref).toBe(`node:${toolchain.nodeVersion}-trixie-slim`);
+    expect(toolchain.nodeVersion.split(".")[0]).toBe("24");
+  });
+
+  it("declares engines that accept the pinned Node version", () => {
+    const { engines } = JSON.parse(read("package.json")) as { engines: { node: string } };
+    const major = toolchain.nodeVersion.split(".")[0];
+    expect(engines.node).toBe(`>=${major}.0.0 <${Number(major) + 1}`);
+  });
+
+  it("gives every image a unique tag and every app both approaches", () => {
+    expect(new Set(catalogue.map((spec) => spec.image)).size).toBe(catalogue.length);
+    for (const app of new Set(catalogue.map((spec) => spec.app))) {
+      expect(catalogue.filter((spec) => spec.app === app).map((spec) => spec.approach).sort()).toEqual([
+        "hostBuilt",
+        "multiStage",
+      ]);
+    }
+  });
+});
