@@ -5,7 +5,7 @@
 #   docker build -f docker/web/host-built.Dockerfile -t repo-web:host-built .
 # Only .stage/web and the nginx config are sent to the engine (see host-built.Dockerfile.dockerignore).
 
-ARG NGINX_IMAGE=nginxinc/nginx-unprivileged:1.29.3-alpine
+ARG NGINX_IMAGE=nginxinc/nginx-unprivileged:1.31.6-alpine
 
 # The runtime: unprivileged nginx, its server config and the staged bundle.
 FROM ${NGINX_IMAGE} AS runtime

@@ -5,7 +5,7 @@
 #   docker build -f docker/web/multi-stage.Dockerfile --target build .   # the "no multi-stage" counterfactual
 
 ARG NODE_IMAGE=node:24.22.3-trixie-slim
-ARG NGINX_IMAGE=nginxinc/nginx-unprivileged:1.29.3-alpine
+ARG NGINX_IMAGE=nginxinc/nginx-unprivileged:1.31.6-alpine
 
 # pnpm and turbo at the versions the repository pins, installed with npm (no corepack).
 FROM ${NODE_IMAGE} AS toolchain
