@@ -16,7 +16,9 @@ export interface BaseStatus {
 async function pull(docker: Docker, ref: string): Promise<void> {
   const stream = await docker.pull(ref);
   await new Promise<void>((resolve, reject) =>
-    docker.modem.followProgress(stream, (error: Error | null) => (error ? reject(error) : resolve())),
+    docker.modem.followProgress(stream, (error: Error | null) =>
+      error ? reject(error) : resolve(),
+    ),
   );
 }
 

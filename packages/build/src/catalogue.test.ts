@@ -71,10 +71,12 @@ describe("toolchain pins", () => {
   it("gives every image a unique tag and every app both approaches", () => {
     expect(new Set(catalogue.map((spec) => spec.image)).size).toBe(catalogue.length);
     for (const app of new Set(catalogue.map((spec) => spec.app))) {
-      expect(catalogue.filter((spec) => spec.app === app).map((spec) => spec.approach).sort()).toEqual([
-        "hostBuilt",
-        "multiStage",
-      ]);
+      expect(
+        catalogue
+          .filter((spec) => spec.app === app)
+          .map((spec) => spec.approach)
+          .sort(),
+      ).toEqual(["hostBuilt", "multiStage"]);
     }
   });
 });

@@ -80,7 +80,8 @@ export const runtimeBases = {
 } as const satisfies Record<string, RuntimeBase>;
 
 function sizeBudget(base: RuntimeBase, appPayloadBytes: number, headroom = 0.1): SizeBudget {
-  if (headroom < 0 || headroom > 0.1) throw new Error(`Headroom must be within 0..10 %, got ${headroom}`);
+  if (headroom < 0 || headroom > 0.1)
+    throw new Error(`Headroom must be within 0..10 %, got ${headroom}`);
   const bytes = Math.ceil((base.budgetBytes + appPayloadBytes) * (1 + headroom));
   return { runtimeBaseBytes: base.budgetBytes, appPayloadBytes, headroom, bytes };
 }
@@ -89,7 +90,11 @@ const toolArgs = { PNPM_VERSION: toolchain.pnpmVersion, TURBO_VERSION: toolchain
 const kebab = (approach: Approach) => (approach === "hostBuilt" ? "host-built" : "multi-stage");
 
 /** Never in any final image: the package manager and build tools stay in the build stages. */
-const buildTools = ["/usr/local/bin/pnpm", "/usr/local/bin/turbo", "/usr/local/lib/node_modules/pnpm"];
+const buildTools = [
+  "/usr/local/bin/pnpm",
+  "/usr/local/bin/turbo",
+  "/usr/local/lib/node_modules/pnpm",
+];
 
 function apiImage(approach: Approach): ImageSpec {
   const base = runtimeBases.node;
@@ -99,7 +104,9 @@ function apiImage(approach: Approach): ImageSpec {
     image: `repo-api:${kebab(approach)}`,
     dockerfile: `docker/api/${kebab(approach)}.Dockerfile`,
     buildArgs:
-      approach === "hostBuilt" ? { [base.buildArg]: base.ref } : { [base.buildArg]: base.ref, ...toolArgs },
+      approach === "hostBuilt"
+        ? { [base.buildArg]: base.ref }
+        : { [base.buildArg]: base.ref, ...toolArgs },
     bases: [base],
     ...(approach === "hostBuilt"
       ? { hostArtifact: { package: "@repo/api", dir: ".stage/api" } }

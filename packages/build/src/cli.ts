@@ -1,7 +1,8 @@
 import { parseArgs } from "node:util";
 import pc from "picocolors";
 import { ensureBaseImages } from "./bases.ts";
-import { approaches, catalogue } from "./catalogue.ts";
+import { formatProgress, isStepEvent, type ProgressEvent } from "./buildkit.ts";
+import { catalogue } from "./catalogue.ts";
 import { connectDocker } from "./docker.ts";
 import { type BuiltImage, buildCatalogueImage } from "./images.ts";
 import { formatTable, toReportRows, writeReport } from "./report.ts";
@@ -47,15 +48,14 @@ const selected = catalogue.filter(
       spec.approach === approachByFlag[values.approach as keyof typeof approachByFlag]),
 );
 if (selected.length === 0) {
-  fail(`No catalogue image matches --app ${values.app}; apps: ${[...new Set(catalogue.map((s) => s.app))].join(", ")}.`);
+  fail(
+    `No catalogue image matches --app ${values.app}; apps: ${[...new Set(catalogue.map((s) => s.app))].join(", ")}.`,
+  );
 }
 
-/** BuildKit step lines ("[deps 2/2] RUN ...", "CACHED: ...") are progress; the rest is detail. */
-const isStep = (line: string) => /^\[sha256:[0-9a-f]*\] |^CACHED: |^ERROR/.test(line);
-const progress = (prefix: string) => (line: string) => {
-  if (values.verbose || isStep(line)) {
-    console.log(`${clock()} ${prefix} ${line.replace(/^\[sha256:[0-9a-f]*\] /, "")}`);
-  }
+const progress = (prefix: string) => (event: ProgressEvent) => {
+  if (values.verbose || isStepEvent(event))
+    console.log(`${clock()} ${prefix} ${formatProgress(event)}`);
 };
 
 try {
@@ -71,20 +71,24 @@ try {
   const built: BuiltImage[] = [];
   for (const [index, spec] of selected.entries()) {
     const label = `[${index + 1}/${selected.length} ${spec.image}]`;
-    console.log(pc.bold(`\n${clock()} ${label} ${spec.approach} build of ${spec.app} (${spec.dockerfile})`));
-    const image = await buildCatalogueImage(docker, spec, { onLine: progress(pc.cyan(label)) });
+    console.log(
+      pc.bold(`\n${clock()} ${label} ${spec.approach} build of ${spec.app} (${spec.dockerfile})`),
+    );
+    const image = await buildCatalogueImage(docker, spec, { onProgress: progress(pc.cyan(label)) });
     console.log(`${clock()} ${label} done in ${image.buildSeconds.toFixed(1)} s`);
     built.push(image);
   }
 
-  const rows = toReportRows(built);
+  const rows = toReportRows(built, bases);
   console.log(`\n${formatTable(rows, bases)}`);
   console.log(`\nWrote ${await writeReport(rows)}`);
   const over = rows.filter((row) => !row.withinBudget);
   if (over.length > 0) {
-    fail(`Over budget: ${over.map((row) => row.image).join(", ")}. Shrink the image or, if the growth is intended, raise its sizeBudget in packages/build/src/catalogue.ts with the arithmetic.`);
+    fail(
+      `Over budget: ${over.map((row) => row.image).join(", ")}. Shrink the image or, if the growth is intended, raise its sizeBudget in packages/build/src/catalogue.ts with the arithmetic.`,
+    );
   }
-  console.log(pc.dim(`Approaches: ${approaches.join(", ")}; total ${clock().trim()}`));
+  console.log(pc.dim(`Done in ${clock().trim()}`));
 } catch (error) {
   fail((error as Error).message);
 }

@@ -29,7 +29,10 @@ export function ignoreFileFor(contextDir: string, dockerfile: string): string {
  * Ignored folders are not walked unless a `!` exception may re-include something inside them,
  * so a host's node_modules costs nothing.
  */
-export async function collectContext(contextDir: string, dockerfile: string): Promise<BuildContext> {
+export async function collectContext(
+  contextDir: string,
+  dockerfile: string,
+): Promise<BuildContext> {
   const ignoreFile = ignoreFileFor(contextDir, dockerfile);
   const rules = existsSync(path.join(contextDir, ignoreFile))
     ? readFileSync(path.join(contextDir, ignoreFile), "utf8")

@@ -1,5 +1,6 @@
 import { cp, rm } from "node:fs/promises";
 import path from "node:path";
+import type { ProgressEvent } from "./buildkit.ts";
 import type { HostArtifact } from "./catalogue.ts";
 import { runCommand } from "./process.ts";
 import { repoRoot } from "./repo.ts";
@@ -10,16 +11,21 @@ import { repoRoot } from "./repo.ts";
  */
 export async function stageHostArtifact(
   artifact: HostArtifact,
-  onLine: (line: string) => void,
+  onProgress: (event: ProgressEvent) => void,
 ): Promise<number> {
   const started = performance.now();
-  await runCommand("pnpm", ["turbo", "run", "build", `--filter=${artifact.package}`], onLine);
+  const run = async (args: string[]) => {
+    onProgress({ kind: "step", text: `[host] pnpm ${args.join(" ")}` });
+    await runCommand("pnpm", args, (text) => onProgress({ kind: "output", text }));
+  };
+  await run(["turbo", "run", "build", `--filter=${artifact.package}`]);
   const target = path.join(repoRoot, artifact.dir);
   await rm(target, { recursive: true, force: true });
   if (artifact.copyFrom) {
+    onProgress({ kind: "step", text: `[host] copy ${artifact.copyFrom} to ${artifact.dir}` });
     await cp(path.join(repoRoot, artifact.copyFrom), target, { recursive: true });
   } else {
-    await runCommand("pnpm", [`--filter=${artifact.package}`, "deploy", "--prod", artifact.dir], onLine);
+    await run([`--filter=${artifact.package}`, "deploy", "--prod", artifact.dir]);
   }
   return (performance.now() - started) / 1000;
 }

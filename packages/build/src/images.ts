@@ -1,5 +1,6 @@
 import type Docker from "dockerode";
 import { buildImage } from "./build.ts";
+import type { ProgressEvent } from "./buildkit.ts";
 import type { ImageSpec } from "./catalogue.ts";
 import { stageHostArtifact } from "./host-artifacts.ts";
 
@@ -15,7 +16,7 @@ export interface BuiltImage {
 export interface BuildCatalogueImageOptions {
   /** Tag to build instead of the catalogue's (the image suite uses throwaway tags). */
   tag?: string;
-  onLine?: (line: string) => void;
+  onProgress?: (event: ProgressEvent) => void;
 }
 
 /**
@@ -26,13 +27,15 @@ export interface BuildCatalogueImageOptions {
 export async function buildCatalogueImage(
   docker: Docker,
   spec: ImageSpec,
-  { tag = spec.image, onLine = () => {} }: BuildCatalogueImageOptions = {},
+  { tag = spec.image, onProgress = () => {} }: BuildCatalogueImageOptions = {},
 ): Promise<BuiltImage> {
-  const hostSeconds = spec.hostArtifact ? await stageHostArtifact(spec.hostArtifact, onLine) : 0;
+  const hostSeconds = spec.hostArtifact
+    ? await stageHostArtifact(spec.hostArtifact, onProgress)
+    : 0;
   const result = await buildImage(
     docker,
     { dockerfile: spec.dockerfile, tag, buildArgs: spec.buildArgs },
-    onLine,
+    onProgress,
   );
   const { Size } = await docker.getImage(tag).inspect();
   return {

@@ -1,8 +1,14 @@
 export { type BaseStatus, ensureBaseImages, standInLabel } from "./bases.ts";
 export { type BuildRequest, type BuildResult, buildImage, ImageBuildError } from "./build.ts";
 export {
-  type Approach,
+  type BuildStep,
+  formatProgress,
+  isStepEvent,
+  type ProgressEvent,
+} from "./buildkit.ts";
+export {
   type AppName,
+  type Approach,
   approaches,
   catalogue,
   type HostArtifact,
@@ -15,5 +21,5 @@ export { type BuildContext, collectContext, ignoreFileFor } from "./context.ts";
 export { connectDocker, dockerEndpoint, imageSize } from "./docker.ts";
 export { stageHostArtifact } from "./host-artifacts.ts";
 export { type BuiltImage, buildCatalogueImage } from "./images.ts";
-export { type ImageReportRow, reportPath, toReportRows } from "./report.ts";
 export { readToolchain, repoRoot } from "./repo.ts";
+export { formatMegabytes, type ImageReportRow, reportPath, toReportRows } from "./report.ts";

@@ -17,10 +17,14 @@ export function readToolchain() {
   const rootManifest = JSON.parse(readText("package.json")) as { packageManager?: string };
   const pnpmVersion = /^pnpm@(\d+\.\d+\.\d+)/.exec(rootManifest.packageManager ?? "")?.[1];
   if (!/^\d+\.\d+\.\d+$/.test(nodeVersion)) {
-    throw new Error(`.node-version must hold an exact version such as 24.22.3, found "${nodeVersion}".`);
+    throw new Error(
+      `.node-version must hold an exact version such as 24.22.3, found "${nodeVersion}".`,
+    );
   }
   if (!pnpmVersion) {
-    throw new Error('package.json "packageManager" must name an exact pnpm version, e.g. "pnpm@10.34.9".');
+    throw new Error(
+      'package.json "packageManager" must name an exact pnpm version, e.g. "pnpm@10.34.9".',
+    );
   }
   const requireFromRoot = createRequire(path.join(repoRoot, "package.json"));
   const turboVersion = (requireFromRoot("turbo/package.json") as { version: string }).version;

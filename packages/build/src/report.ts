@@ -18,11 +18,17 @@ export interface ImageReportRow {
   withinBudget: boolean;
   buildSeconds: number;
   contextBytes: number;
+  /** The bases the image was built on, and whether each was a local stand-in here. */
+  bases: { ref: string; standIn: boolean }[];
 }
 
 export const reportPath = path.join(repoRoot, "reports/images.json");
 
-export function toReportRows(images: readonly BuiltImage[]): ImageReportRow[] {
+export function toReportRows(
+  images: readonly BuiltImage[],
+  bases: readonly BaseStatus[],
+): ImageReportRow[] {
+  const standIns = new Set(bases.filter((base) => base.standIn).map((base) => base.ref));
   return images.map(({ spec, tag, sizeBytes, buildSeconds, contextBytes }) => ({
     app: spec.app,
     approach: spec.approach,
@@ -35,30 +41,33 @@ export function toReportRows(images: readonly BuiltImage[]): ImageReportRow[] {
     withinBudget: sizeBytes <= spec.sizeBudget.bytes,
     buildSeconds: Math.round(buildSeconds * 10) / 10,
     contextBytes,
+    bases: spec.bases.map(({ ref }) => ({ ref, standIn: standIns.has(ref) })),
   }));
 }
 
-const megabytes = (bytes: number) => `${(bytes / 1_000_000).toFixed(1)} MB`;
+/** Sizes as the report prints them: decimal megabytes, one decimal. */
+export const formatMegabytes = (bytes: number) => `${(bytes / 1_000_000).toFixed(1)} MB`;
 
 export function formatTable(rows: readonly ImageReportRow[], bases: readonly BaseStatus[]): string {
   const table = new Table({
     head: ["app", "approach", "image", "size", "budget", "headroom", "build s"],
     colAligns: ["left", "left", "left", "right", "right", "right", "right"],
+    style: { head: ["bold"] },
   });
   for (const row of rows) {
     table.push([
       row.app,
       row.approach,
       row.image,
-      megabytes(row.sizeBytes),
-      megabytes(row.budgetBytes),
-      `${row.withinBudget ? "" : "OVER "}${megabytes(row.headroomBytes)}`,
+      formatMegabytes(row.sizeBytes),
+      formatMegabytes(row.budgetBytes),
+      `${row.withinBudget ? "" : "OVER "}${formatMegabytes(row.headroomBytes)}`,
       row.buildSeconds.toFixed(1),
     ]);
   }
   const baseLines = bases.map(
     (base) =>
-      `base ${base.ref}: ${megabytes(base.sizeBytes)}${base.standIn ? " — LOCAL STAND-IN (docker/bases), not the upstream image" : ""}`,
+      `base ${base.ref}: ${formatMegabytes(base.sizeBytes)}${base.standIn ? " — LOCAL STAND-IN (docker/bases), not the upstream image" : ""}`,
   );
   return [table.toString(), ...baseLines].join("\n");
 }
