@@ -120,17 +120,20 @@ build_node() {
     cp "$bases_dir/node/Dockerfile" "$bases_dir/node/docker-entrypoint.sh" "$context/"
     cp -L "$ca_bundle" "$context/ca-certificates.crt"
 
+    # npm trusts the same CA bundle as the stand-in will: under `pnpm run` npm does not read the
+    # host's global npmrc (where a proxy's cafile usually lives), so say it explicitly.
+    npm_pack() { NODE_EXTRA_CA_CERTS="${NODE_EXTRA_CA_CERTS:-$ca_bundle}" npm pack --pack-destination "$context/ingredients" "$@"; }
+
     step "fetching node-linux-$node_arch@$node_version from the npm registry"
     run_logged "npm pack node-linux-$node_arch@$node_version failed; check the npm registry and that this Node.js version exists" \
-        npm pack --pack-destination "$context/ingredients" "node-linux-$node_arch@$node_version"
+        npm_pack "node-linux-$node_arch@$node_version"
     tar -xzOf "$context/ingredients/node-linux-$node_arch-$node_version.tgz" package/CHANGELOG.md >"$workdir/CHANGELOG.md"
     npm_version="$(bundled_version "$workdir/CHANGELOG.md" npm)"
     corepack_version="$(bundled_version "$workdir/CHANGELOG.md" corepack)"
 
     step "fetching npm@$npm_version, corepack@$corepack_version and yarn@$yarn_version (as bundled upstream)"
     run_logged "npm pack of npm, corepack or yarn failed; check the npm registry" \
-        npm pack --pack-destination "$context/ingredients" \
-        "npm@$npm_version" "corepack@$corepack_version" "yarn@$yarn_version"
+        npm_pack "npm@$npm_version" "corepack@$corepack_version" "yarn@$yarn_version"
 
     set_stand_in_labels \
         "Stand-in for $ref built without a registry: Debian trixie minbase + the official Node.js $node_version binary (npm package node-linux-$node_arch), npm $npm_version, corepack $corepack_version, yarn $yarn_version; trusts the build host's CA bundle (NODE_EXTRA_CA_CERTS)." \
