@@ -1,9 +1,9 @@
 # @repo/api, host-built: the host compiles and stages a production folder (`pnpm deploy --prod`);
 # the image only copies it onto the same runtime as the multi-stage image.
 # Stage the folder, then build from the repository root (`pnpm images` does both):
-#   pnpm turbo run build --filter=@repo/api && pnpm --filter=@repo/api deploy --prod .stage/api
+#   pnpm turbo run build --filter=@repo/api && rm -rf .stage/api && pnpm --filter=@repo/api deploy --prod .stage/api
 #   docker build -f docker/api/host-built.Dockerfile -t repo-api:host-built .
-# Only .stage/api is sent to the engine (see host-built.Dockerfile.dockerignore).
+# With BuildKit, only .stage/api is sent to the engine (host-built.Dockerfile.dockerignore).
 
 ARG NODE_IMAGE=node:24.22.3-trixie-slim
 
@@ -13,7 +13,8 @@ ENV NODE_ENV=production \
     PORT=3000
 WORKDIR /app
 COPY .stage/api/ ./
-USER node
+# Numeric, so an orchestrator can verify non-root (runAsNonRoot): the base's `node` user.
+USER 1000:1000
 EXPOSE 3000
 HEALTHCHECK --interval=10s --timeout=3s --start-period=10s --retries=3 \
     CMD ["node", "dist/healthcheck.js"]

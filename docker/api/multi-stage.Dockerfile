@@ -44,7 +44,8 @@ ENV NODE_ENV=production \
     PORT=3000
 WORKDIR /app
 COPY --from=build /prod/api/ ./
-USER node
+# Numeric, so an orchestrator can verify non-root (runAsNonRoot): the base's `node` user.
+USER 1000:1000
 EXPOSE 3000
 HEALTHCHECK --interval=10s --timeout=3s --start-period=10s --retries=3 \
     CMD ["node", "dist/healthcheck.js"]

@@ -39,9 +39,15 @@ RUN turbo run test --filter=@repo/web
 
 # The runtime: unprivileged nginx, its server config and the bundle, nothing of the toolchain.
 FROM ${NGINX_IMAGE} AS runtime
-COPY docker/web/nginx/default.conf /etc/nginx/conf.d/default.conf
+# The API's address comes from the environment at container start (see default.conf.template);
+# the default names the `api` service of compose.yaml. Local resolvers let nginx resolve it per request.
+ENV API_UPSTREAM=http://api:3000 \
+    NGINX_ENTRYPOINT_LOCAL_RESOLVERS=1
+COPY docker/web/nginx/security-headers.conf /etc/nginx/security-headers.conf
+COPY docker/web/nginx/default.conf.template /etc/nginx/templates/default.conf.template
 COPY --from=build /repo/apps/web/dist/ /usr/share/nginx/html/
-USER nginx
+# Numeric, so an orchestrator can verify non-root (runAsNonRoot): the base's `nginx` user.
+USER 101:101
 EXPOSE 8080
 HEALTHCHECK --interval=10s --timeout=3s --start-period=5s --retries=3 \
     CMD ["wget", "-q", "--spider", "http://127.0.0.1:8080/healthz"]

@@ -1,6 +1,5 @@
 import type Docker from "dockerode";
 import type { RuntimeBase } from "./catalogue.ts";
-import { imageSize } from "./docker.ts";
 import { runCommand } from "./process.ts";
 
 /** Label every local stand-in carries (see docker/bases/README.md). */
@@ -33,19 +32,27 @@ export async function ensureBaseImages(
 ): Promise<BaseStatus[]> {
   const statuses: BaseStatus[] = [];
   for (const base of new Map(bases.map((b) => [b.ref, b])).values()) {
+    const present = await docker
+      .getImage(base.ref)
+      .inspect()
+      .catch(() => undefined);
+    const presentStandIn = present?.Config.Labels?.[standInLabel] === "true";
     let origin: BaseStatus["origin"] = "present";
-    if ((await imageSize(docker, base.ref)) === undefined) {
+    // A stand-in is only a fallback: whenever a registry answers, the upstream image replaces it.
+    if (!present || presentStandIn) {
       try {
         onLine(`${base.ref}: pulling`);
         await pull(docker, base.ref);
         origin = "pulled";
       } catch (error) {
         onLine(`${base.ref}: pull failed (${(error as Error).message.split("\n")[0]})`);
-        onLine(`${base.ref}: building the local stand-in from ${base.standIn}`);
-        await runCommand("bash", ["docker/bases/build-stand-in.sh", base.ref], (line) =>
-          onLine(`  ${line}`),
-        );
-        origin = "stand-in built";
+        if (!present) {
+          onLine(`${base.ref}: building the local stand-in from ${base.standIn}`);
+          await runCommand("bash", ["docker/bases/build-stand-in.sh", base.ref], (line) =>
+            onLine(`  ${line}`),
+          );
+          origin = "stand-in built";
+        }
       }
     }
     const image = await docker.getImage(base.ref).inspect();

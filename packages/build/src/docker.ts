@@ -14,19 +14,10 @@ export async function connectDocker(): Promise<Docker> {
   } catch (cause) {
     throw new Error(
       `Docker engine not reachable at ${dockerEndpoint()} (${(cause as Error).message}). ` +
-        "Start Docker (e.g. `sudo dockerd &` or `sudo systemctl start docker`) or set DOCKER_HOST, then run this again.",
+        "Start the Docker Engine (`systemctl start docker`, Docker Desktop, or `dockerd &` as root) " +
+        "or point DOCKER_HOST at a running one, then run this again.",
       { cause },
     );
   }
   return docker;
-}
-
-/** Size in bytes of a local image, or undefined when the engine does not have it. */
-export async function imageSize(docker: Docker, ref: string): Promise<number | undefined> {
-  try {
-    return (await docker.getImage(ref).inspect()).Size;
-  } catch (error) {
-    if ((error as { statusCode?: number }).statusCode === 404) return undefined;
-    throw error;
-  }
 }

@@ -18,7 +18,7 @@ export {
   type SizeBudget,
 } from "./catalogue.ts";
 export { type BuildContext, collectContext, ignoreFileFor } from "./context.ts";
-export { connectDocker, dockerEndpoint, imageSize } from "./docker.ts";
+export { connectDocker, dockerEndpoint } from "./docker.ts";
 export { stageHostArtifact } from "./host-artifacts.ts";
 export { type BuiltImage, buildCatalogueImage } from "./images.ts";
 export { readToolchain, repoRoot } from "./repo.ts";

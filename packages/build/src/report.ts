@@ -1,7 +1,9 @@
-import { mkdir, writeFile } from "node:fs/promises";
+import { mkdir, readFile, writeFile } from "node:fs/promises";
 import path from "node:path";
 import Table from "cli-table3";
+import pc from "picocolors";
 import type { BaseStatus } from "./bases.ts";
+import { catalogue } from "./catalogue.ts";
 import type { BuiltImage } from "./images.ts";
 import { repoRoot } from "./repo.ts";
 
@@ -50,9 +52,12 @@ export const formatMegabytes = (bytes: number) => `${(bytes / 1_000_000).toFixed
 
 export function formatTable(rows: readonly ImageReportRow[], bases: readonly BaseStatus[]): string {
   const table = new Table({
-    head: ["app", "approach", "image", "size", "budget", "headroom", "build s"],
+    head: ["app", "approach", "image", "size", "budget", "headroom", "build s"].map((title) =>
+      pc.bold(title),
+    ),
     colAligns: ["left", "left", "left", "right", "right", "right", "right"],
-    style: { head: ["bold"] },
+    // Colours come from picocolors, which leaves them out when the output is not a terminal.
+    style: { head: [], border: [] },
   });
   for (const row of rows) {
     table.push([
@@ -72,8 +77,20 @@ export function formatTable(rows: readonly ImageReportRow[], bases: readonly Bas
   return [table.toString(), ...baseLines].join("\n");
 }
 
+/**
+ * Writes the rows to reports/images.json. A run that built only some images (--app, --approach)
+ * replaces those images' rows and keeps the others, in catalogue order.
+ */
 export async function writeReport(rows: readonly ImageReportRow[]): Promise<string> {
+  const previous: ImageReportRow[] = await readFile(reportPath, "utf8")
+    .then((text) => JSON.parse(text) as ImageReportRow[])
+    .catch(() => []);
+  const byImage = new Map([...previous, ...rows].map((row) => [row.image, row]));
+  const order = catalogue.map((spec) => spec.image);
+  const merged = [...byImage.values()].sort(
+    (a, b) => order.indexOf(a.image) - order.indexOf(b.image),
+  );
   await mkdir(path.dirname(reportPath), { recursive: true });
-  await writeFile(reportPath, `${JSON.stringify(rows, null, 2)}\n`);
+  await writeFile(reportPath, `${JSON.stringify(merged, null, 2)}\n`);
   return reportPath;
 }
