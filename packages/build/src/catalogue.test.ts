@@ -45,6 +45,14 @@ describe.each(catalogue)("$image", (spec) => {
     }
   });
 
+  it("runs as the catalogue's numeric user, which owns every tmpfs mount it writes", () => {
+    expect(read(spec.dockerfile)).toMatch(new RegExp(`^USER ${spec.runtime.user}$`, "m"));
+    const [uid, gid] = spec.runtime.user.split(":");
+    for (const options of Object.values(spec.runtime.tmpfs).filter(Boolean)) {
+      expect(options).toContain(`uid=${uid},gid=${gid}`);
+    }
+  });
+
   it("keeps its size budget to base + payload + at most 10 %", () => {
     const { runtimeBaseBytes, appPayloadBytes, headroom, bytes } = spec.sizeBudget;
     expect(headroom).toBeGreaterThanOrEqual(0);

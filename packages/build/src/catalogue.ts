@@ -41,6 +41,18 @@ export interface HostArtifact {
   copyFrom?: string;
 }
 
+/**
+ * How containers of an image run, in tests and in compose.yaml alike: a read-only root filesystem,
+ * with tmpfs mounts only where the server must write.
+ */
+export interface RuntimeOptions {
+  /** Numeric `uid:gid` of the Dockerfiles' `USER`, so orchestrators can verify non-root. */
+  user: string;
+  readOnlyRootFilesystem: true;
+  /** Writable tmpfs mounts: path → mount options (`""` for the defaults). */
+  tmpfs: Record<string, string>;
+}
+
 export interface ImageSpec {
   app: AppName;
   approach: Approach;
@@ -55,6 +67,7 @@ export interface ImageSpec {
   hostArtifact?: HostArtifact;
   port: number;
   healthPath: string;
+  runtime: RuntimeOptions;
   sizeBudget: SizeBudget;
   /** Paths that must never exist in the final image (build tools, sources). */
   forbiddenPaths: string[];
@@ -113,6 +126,8 @@ function apiImage(approach: Approach): ImageSpec {
       : {}),
     port: 3000,
     healthPath: "/health",
+    // The base's `node` user.
+    runtime: { user: "1000:1000", readOnlyRootFilesystem: true, tmpfs: {} },
     // (273 MB node base + 12 MB production folder: dist + express, helmet, pino, zod (11.8 MB
     // measured)) × 1.10 = 313.5 MB
     sizeBudget: sizeBudget(base, 12 * MB),
@@ -145,6 +160,13 @@ function webImage(approach: Approach): ImageSpec {
       : {}),
     port: 8080,
     healthPath: "/healthz",
+    // The base's `nginx` user. nginx writes its temp files and pid under /tmp; the entrypoint
+    // renders the server config (API_UPSTREAM) into conf.d at start, so that mount is the user's.
+    runtime: {
+      user: "101:101",
+      readOnlyRootFilesystem: true,
+      tmpfs: { "/tmp": "", "/etc/nginx/conf.d": "uid=101,gid=101" },
+    },
     // (156 MB nginx base + 0.5 MB static bundle (0.42 MB measured)) × 1.10 = 172.15 MB
     sizeBudget: sizeBudget(nginx, 0.5 * MB),
     forbiddenPaths: [...buildTools, "/usr/local/bin/node", "/usr/share/nginx/html/src"],

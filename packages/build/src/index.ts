@@ -14,6 +14,7 @@ export {
   type HostArtifact,
   type ImageSpec,
   type RuntimeBase,
+  type RuntimeOptions,
   runtimeBases,
   type SizeBudget,
 } from "./catalogue.ts";
