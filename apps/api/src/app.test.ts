@@ -104,11 +104,17 @@ describe("messages", () => {
     expect((await request(app).get(apiPaths.messages)).body).toHaveLength(1);
   });
 
-  it("rejects a body that is not an object", async () => {
-    const response = await request(setup().app).post(apiPaths.messages).send(["Ada", "Hello"]);
-    const error = expectApiError(response, 400, "invalid_message");
-    expect(error.details).toEqual([{ path: "", message: expect.any(String) }]);
-  });
+  it.each(['["Ada", "Hello"]', "[]", "null", '"Ada: Hello"', "42"])(
+    "rejects the JSON body %s, which is not an object, as an invalid message",
+    async (body) => {
+      const response = await request(setup().app)
+        .post(apiPaths.messages)
+        .set("content-type", "application/json")
+        .send(body);
+      const error = expectApiError(response, 400, "invalid_message");
+      expect(error.details).toEqual([{ path: "", message: expect.stringContaining("object") }]);
+    },
+  );
 });
 
 describe("request errors", () => {
@@ -120,11 +126,12 @@ describe("request errors", () => {
     expectApiError(response, 400, "invalid_json");
   });
 
-  it("answers a body over the limit with 413", async () => {
+  it("answers a body over the limit with 413 and names the limit", async () => {
     const response = await request(setup().app)
       .post(apiPaths.messages)
       .send({ author: "Ada", text: "x".repeat(20_000) });
-    expectApiError(response, 413, "payload_too_large");
+    const error = expectApiError(response, 413, "payload_too_large");
+    expect(error.message).toContain("16384 bytes");
   });
 
   it("honours a custom body limit", async () => {
@@ -138,7 +145,8 @@ describe("request errors", () => {
     const response = await request(app)
       .post(apiPaths.messages)
       .send({ author: "Ada", text: "x".repeat(100) });
-    expectApiError(response, 413, "payload_too_large");
+    const error = expectApiError(response, 413, "payload_too_large");
+    expect(error.message).toContain("64 bytes");
   });
 
   it.each([
@@ -200,7 +208,7 @@ describe("headers and logs", () => {
 
   it("gives every request an id, echoes it and logs one line with it", async () => {
     const { app, logLines } = setup();
-    const response = await request(app).get(apiPaths.health);
+    const response = await request(app).get(apiPaths.info);
 
     const id = response.headers["x-request-id"];
     expect(id).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
@@ -214,7 +222,7 @@ describe("headers and logs", () => {
 
   it("reuses a sane incoming request id", async () => {
     const { app, logLines } = setup();
-    const response = await request(app).get(apiPaths.health).set("x-request-id", "edge-42.a:b_c");
+    const response = await request(app).get(apiPaths.info).set("x-request-id", "edge-42.a:b_c");
     expect(response.headers["x-request-id"]).toBe("edge-42.a:b_c");
     expect(logLines[0]?.req.id).toBe("edge-42.a:b_c");
   });
@@ -231,12 +239,23 @@ describe("headers and logs", () => {
   it("keeps credentials out of the logs", async () => {
     const { app, logLines } = setup();
     await request(app)
-      .get(apiPaths.health)
+      .get(apiPaths.info)
       .set("authorization", "Bearer secret")
       .set("cookie", "s=1");
     const line = JSON.stringify(logLines);
     expect(line).not.toContain("secret");
     expect(line).not.toContain("s=1");
     expect(logLines[0]?.req.headers.authorization).toBe("[Redacted]");
+  });
+
+  it("leaves successful health checks out of the logs", async () => {
+    const { app, logLines } = setup();
+    const health = await request(app).get(apiPaths.health);
+    expect(health.status).toBe(200);
+    expect(health.headers["x-request-id"]).toBeDefined();
+    expect(logLines).toEqual([]);
+
+    await request(app).get(apiPaths.info);
+    expect(logLines).toHaveLength(1);
   });
 });

@@ -43,7 +43,22 @@ const messageIdParam = z
   .regex(/^[1-9]\d{0,15}$/)
   .transform(Number);
 
-function sendError(res: express.Response, status: number, error: ApiError["error"]): void {
+/** Every `error.code` the api answers with: clients branch on the code, the message is for people. */
+type ErrorCode =
+  | "bad_request" // 400: the request is malformed in another way (the message says how)
+  | "invalid_json" // 400: the body does not parse as JSON
+  | "invalid_message" // 400: the body is JSON but not a valid message; `details` names each field
+  | "not_found" // 404: nothing is served at this method and path
+  | "message_not_found" // 404: no message has this id
+  | "payload_too_large" // 413: the body is over the size limit
+  | "unsupported_media_type" // 415: the body is not JSON, or not in UTF-8
+  | "internal_error"; // 500: the api failed; the cause is logged, never sent
+
+function sendError(
+  res: express.Response,
+  status: number,
+  error: ApiError["error"] & { code: ErrorCode },
+): void {
   res.status(status).json({ error } satisfies ApiError);
 }
 
@@ -62,8 +77,10 @@ const notFound: RequestHandler = (req, res) => {
   });
 };
 
-/** Errors thrown by express.json() carry an http-errors status and a `type`. */
-function isClientError(error: unknown): error is Error & { status: number; type?: string } {
+/** Errors thrown by express.json() carry an http-errors status, a `type` and, for 413, the `limit`. */
+function isClientError(
+  error: unknown,
+): error is Error & { status: number; type?: string; limit?: number } {
   return (
     error instanceof Error &&
     "status" in error &&
@@ -85,7 +102,7 @@ const handleError: ErrorRequestHandler = (error, _req, res, next) => {
       case "entity.too.large":
         return sendError(res, 413, {
           code: "payload_too_large",
-          message: "The request body is larger than the api accepts; send a shorter message.",
+          message: `The request body is over the api's limit of ${error.limit} bytes; send a shorter message.`,
         });
       default: {
         return sendError(res, error.status, {
@@ -123,8 +140,12 @@ export function createApp({
     pinoHttp({
       logger,
       genReqId: requestId,
-      customLogLevel: (_req, res, error) =>
-        error || res.statusCode >= 500 ? "error" : res.statusCode >= 400 ? "warn" : "info",
+      customLogLevel: (req, res, error) => {
+        if (error || res.statusCode >= 500) return "error";
+        if (res.statusCode >= 400) return "warn";
+        // The container's HEALTHCHECK asks every few seconds; only a failing check is news.
+        return req.url === apiPaths.health ? "silent" : "info";
+      },
       redact: ["req.headers.authorization", "req.headers.cookie"],
       // Response headers are the same on every line (helmet's) and would drown the useful fields.
       serializers: { res: ({ statusCode }: { statusCode: number }) => ({ statusCode }) },
@@ -156,7 +177,11 @@ export function createApp({
     res.json(message);
   });
 
-  app.post(apiPaths.messages, requireJson, express.json({ limit: bodyLimit }), async (req, res) => {
+  // strict: false lets JSON that is not an object (`null`, `"text"`) through to the schema, which
+  // rejects it as an invalid message instead of calling it malformed JSON.
+  const jsonBody = express.json({ limit: bodyLimit, strict: false });
+
+  app.post(apiPaths.messages, requireJson, jsonBody, async (req, res) => {
     const input = messageInputSchema.safeParse(req.body);
     if (!input.success) {
       return sendError(res, 400, {

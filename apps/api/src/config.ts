@@ -1,6 +1,8 @@
 import { z } from "zod";
 
 const portMessage = "PORT must be a whole number from 1 to 65535";
+const shutdownTimeoutMessage =
+  "SHUTDOWN_TIMEOUT_MS must be a whole number of milliseconds from 1 to 3600000";
 
 export const configSchema = z
   .object({
@@ -18,8 +20,22 @@ export const configSchema = z
     LOG_LEVEL: z
       .enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"])
       .default("info"),
+    // How long requests still running at SIGTERM may take. Keep it well under the orchestrator's
+    // grace period before SIGKILL (Docker: 10 s, Kubernetes: 30 s), so a cut-off is logged and
+    // exits 1 instead of dying silently.
+    SHUTDOWN_TIMEOUT_MS: z.coerce
+      .number({ error: shutdownTimeoutMessage })
+      .int(shutdownTimeoutMessage)
+      .min(1, shutdownTimeoutMessage)
+      .max(3_600_000, shutdownTimeoutMessage)
+      .default(5000),
   })
-  .transform((env) => ({ port: env.PORT, host: env.HOST, logLevel: env.LOG_LEVEL }));
+  .transform((env) => ({
+    port: env.PORT,
+    host: env.HOST,
+    logLevel: env.LOG_LEVEL,
+    shutdownTimeoutMs: env.SHUTDOWN_TIMEOUT_MS,
+  }));
 
 export type Config = z.infer<typeof configSchema>;
 

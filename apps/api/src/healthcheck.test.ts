@@ -4,7 +4,7 @@ import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
 import { apiPaths } from "@repo/shared";
 import { describe, expect, it } from "vitest";
-import { listen, shutdown } from "./lifecycle.ts";
+import { listen } from "./lifecycle.ts";
 
 const healthcheck = fileURLToPath(new URL("./healthcheck.ts", import.meta.url));
 
@@ -23,7 +23,7 @@ async function check(port: number): Promise<{ code: number; stderr: string }> {
 
 async function serveHealth(status: number) {
   const requested: string[] = [];
-  const server = await listen(
+  const { server, shutdown } = await listen(
     (req, res) => {
       requested.push(req.url ?? "");
       res.writeHead(status).end();
@@ -31,29 +31,29 @@ async function serveHealth(status: number) {
     0,
     "127.0.0.1",
   );
-  return { server, requested, port: (server.address() as AddressInfo).port };
+  return { shutdown, requested, port: (server.address() as AddressInfo).port };
 }
 
 // Each test starts a Node.js process, which can take seconds on a loaded CI machine.
 describe("healthcheck", { timeout: 15_000 }, () => {
   it("exits 0 when the health path answers 2xx", async () => {
-    const { server, requested, port } = await serveHealth(200);
+    const { shutdown, requested, port } = await serveHealth(200);
     expect(await check(port)).toEqual({ code: 0, stderr: "" });
     expect(requested).toEqual([apiPaths.health]);
-    await shutdown(server, 1000);
+    await shutdown(1000);
   });
 
   it("exits 1 and says why when the health path answers an error", async () => {
-    const { server, port } = await serveHealth(503);
+    const { shutdown, port } = await serveHealth(503);
     const result = await check(port);
     expect(result.code).toBe(1);
     expect(result.stderr).toContain(`${apiPaths.health} answered 503`);
-    await shutdown(server, 1000);
+    await shutdown(1000);
   });
 
   it("exits 1 and says why when nothing listens", async () => {
-    const { server, port } = await serveHealth(200);
-    await shutdown(server, 1000);
+    const { shutdown, port } = await serveHealth(200);
+    await shutdown(1000);
     const result = await check(port);
     expect(result.code).toBe(1);
     expect(result.stderr).toContain("ECONNREFUSED");

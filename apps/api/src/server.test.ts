@@ -1,7 +1,8 @@
 import { type ChildProcess, spawn } from "node:child_process";
 import { once } from "node:events";
 import { readFileSync } from "node:fs";
-import { createServer } from "node:net";
+import { connect, createServer } from "node:net";
+import { setTimeout as sleep } from "node:timers/promises";
 import { fileURLToPath } from "node:url";
 import { apiInfoSchema, apiPaths } from "@repo/shared";
 import { afterEach, describe, expect, it } from "vitest";
@@ -57,6 +58,29 @@ describe("server entry", { timeout: 15_000 }, () => {
     const [code] = await once(child, "exit");
     expect(code).toBe(0);
     expect(performance.now() - started).toBeLessThan(1000);
+  });
+
+  it("exits 0 within a second of SIGTERM while clients stall mid-headers and mid-body", async () => {
+    const port = await freePort();
+    const child = await start({ PORT: String(port), HOST: "127.0.0.1" });
+    const stalled = [
+      "GET /api/info HTTP/1.1\r\nHost: 127.0.0.1\r\n",
+      `POST ${apiPaths.messages} HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n` +
+        'Content-Length: 100\r\n\r\n{"author":',
+    ].map((data) => {
+      const socket = connect(port, "127.0.0.1");
+      socket.write(data);
+      return socket;
+    });
+    // The server must have read the partial requests before the signal to be held by them.
+    await sleep(200);
+
+    const started = performance.now();
+    child.kill("SIGTERM");
+    const [code] = await once(child, "exit");
+    expect(code).toBe(0);
+    expect(performance.now() - started).toBeLessThan(1000);
+    for (const socket of stalled) socket.destroy();
   });
 
   it("refuses a bad environment with a message instead of a stack trace", async () => {

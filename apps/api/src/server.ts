@@ -1,18 +1,15 @@
 import { pino } from "pino";
 import { createApp } from "./app.ts";
 import { readConfig } from "./config.ts";
-import { listen, shutdown } from "./lifecycle.ts";
+import { listen } from "./lifecycle.ts";
 import { readManifest } from "./manifest.ts";
 import { createMessageStore } from "./store.ts";
-
-// Long enough for any request this api serves; `docker stop` sends SIGKILL after 10 s anyway.
-const shutdownTimeoutMs = 10_000;
 
 const config = readConfig();
 const logger = pino({ level: config.logLevel });
 const app = createApp({ logger, store: createMessageStore(), ...readManifest() });
 
-const server = await listen(app, config.port, config.host).catch((error: unknown) => {
+const { shutdown } = await listen(app, config.port, config.host).catch((error: unknown) => {
   logger.fatal(
     { err: error },
     `cannot listen on ${config.host}:${config.port}; free the port or set PORT/HOST to another one`,
@@ -26,8 +23,13 @@ async function stop(signal: NodeJS.Signals): Promise<void> {
   process.off("SIGTERM", stop);
   process.off("SIGINT", stop);
   logger.info({ signal }, "shutting down");
-  const drained = await shutdown(server, shutdownTimeoutMs);
-  if (!drained) logger.error(`requests still running after ${shutdownTimeoutMs} ms were cut off`);
+  const drained = await shutdown(config.shutdownTimeoutMs);
+  if (!drained) {
+    logger.error(
+      `requests still running after ${config.shutdownTimeoutMs} ms were cut off; if they need ` +
+        "longer, raise SHUTDOWN_TIMEOUT_MS and the container's stop timeout with it",
+    );
+  }
   process.exit(drained ? 0 : 1);
 }
 process.on("SIGTERM", stop);
