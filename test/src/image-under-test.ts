@@ -1,3 +1,6 @@
+import { once } from "node:events";
+import { connect } from "node:net";
+import { setTimeout as sleep } from "node:timers/promises";
 import {
   type BuiltImage,
   buildCatalogueImage,
@@ -14,6 +17,7 @@ import {
   type WaitStrategy,
 } from "testcontainers";
 import { aroundAll } from "vitest";
+import { testRunLabel, testTag } from "./test-run.ts";
 
 /** The image's config as the engine reports it; @types/dockerode lacks StopSignal. */
 export type ImageConfig = Docker.ImageInspectInfo["Config"] & { StopSignal?: string };
@@ -29,14 +33,14 @@ export interface RunningImage {
   baseUrl: string;
 }
 
-// Unique per run, so a run never touches the catalogue's own tags or another run's images.
+// Names this run's tags and labels its containers; the catalogue's own tags are never touched.
 const runId = Date.now().toString(36);
 
 async function buildTestImage(
   docker: Docker,
   spec: ImageSpec,
 ): Promise<BuiltImage & AsyncDisposable> {
-  const tag = `${spec.image}-test-${runId}`;
+  const tag = testTag(spec, runId);
   const staging = spec.hostArtifact ? `, staging ${spec.hostArtifact.dir} on the host first` : "";
   console.log(`[${tag}] ${spec.approach} build of ${spec.dockerfile}${staging}`);
   const built = await buildCatalogueImage(docker, spec, {
@@ -55,9 +59,11 @@ async function buildTestImage(
 }
 
 /**
- * Starts a container of a built image with its port published. By default it waits for the
- * image's own HEALTHCHECK to pass, so "started" means what an orchestrator would call ready.
- * A container that never gets ready is removed, and its output goes into the error.
+ * Starts a container of a built image with its port published, labelled with the run's id. By
+ * default it waits for Docker to report the image's own HEALTHCHECK healthy, so "started" means
+ * what an orchestrator would call ready — and an image whose HEALTHCHECK is missing (never healthy)
+ * or failing (unhealthy) fails here. A container that never gets ready is removed, and its output
+ * goes into the error.
  */
 export async function startContainer(
   spec: ImageSpec,
@@ -67,6 +73,7 @@ export async function startContainer(
   const output: string[] = [];
   try {
     return await new GenericContainer(tag)
+      .withLabels({ [testRunLabel]: runId })
       .withExposedPorts(spec.port)
       .withWaitStrategy(waitStrategy)
       .withStartupTimeout(60_000)
@@ -90,7 +97,10 @@ export function imageUnderTest(docker: Docker, spec: ImageSpec): () => RunningIm
   let running: RunningImage | undefined;
   aroundAll(async (runSuite) => {
     await using built = await buildTestImage(docker, spec);
+    const starting = performance.now();
     await using started = await startContainer(spec, built.tag);
+    const healthySeconds = (performance.now() - starting) / 1000;
+    console.log(`[${built.tag}] healthy ${healthySeconds.toFixed(1)} s after start`);
     running = {
       spec,
       built,
@@ -122,4 +132,23 @@ export async function pathExists(container: Docker.Container, path: string): Pro
     if ((error as { statusCode?: number }).statusCode === 404) return false;
     throw error;
   }
+}
+
+/**
+ * Opens a connection to a started container and sends the first lines of a request's headers,
+ * never the blank line that ends them: a client the server must not wait for when it stops.
+ */
+export async function holdHalfSentRequest(
+  started: StartedTestContainer,
+  spec: ImageSpec,
+): Promise<Disposable> {
+  const socket = connect({ host: started.getHost(), port: started.getMappedPort(spec.port) });
+  await once(socket, "connect");
+  // The container resets the connection when it stops: the expected end, not a failure.
+  socket.on("error", () => {});
+  socket.write(`GET ${spec.healthPath} HTTP/1.1\r\nHost: ${started.getHost()}\r\n`);
+  // The server gives no sign that it has read a partial request. Until it has, the connection
+  // looks idle and any server closes it at once, so the bytes get time to cross the port proxy.
+  await sleep(250);
+  return { [Symbol.dispose]: () => socket.destroy() };
 }

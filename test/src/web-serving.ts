@@ -30,7 +30,11 @@ export function webServingTests(image: () => RunningImage): void {
     expect(response.headers.get("content-encoding")).toBe("gzip");
   });
 
-  it("answers a missing asset with 404, not the shell", async () => {
-    expect((await get("/assets/missing-0000.js")).status).toBe(404);
+  // Cached for a year, a 404 for an asset requested while a deploy rolls out (new shell, old
+  // server) would outlive the deploy: only files that exist may be immutable.
+  it("answers a missing asset with 404, not the shell, and never as immutable", async () => {
+    const response = await get("/assets/does-not-exist.js");
+    expect(response.status).toBe(404);
+    expect(response.headers.get("cache-control") ?? "").not.toContain("immutable");
   });
 }
