@@ -17,7 +17,7 @@ import {
   type WaitStrategy,
 } from "testcontainers";
 import { aroundAll } from "vitest";
-import { testRunLabel, testTag } from "./test-run.ts";
+import { newRunId, testRunLabel, testTag } from "./test-run.ts";
 
 /** The image's config as the engine reports it; @types/dockerode lacks StopSignal. */
 export type ImageConfig = Docker.ImageInspectInfo["Config"] & { StopSignal?: string };
@@ -34,7 +34,7 @@ export interface RunningImage {
 }
 
 // Names this run's tags and labels its containers; the catalogue's own tags are never touched.
-const runId = Date.now().toString(36);
+const runId = newRunId();
 
 async function buildTestImage(
   docker: Docker,
@@ -58,27 +58,44 @@ async function buildTestImage(
   return { ...built, [Symbol.asyncDispose]: () => docker.getImage(tag).remove({ force: true }) };
 }
 
+/** GenericContainer plus the one host option testcontainers has no builder method for. */
+class RuntimeContainer extends GenericContainer {
+  withReadonlyRootFilesystem(): this {
+    this.hostConfig.ReadonlyRootfs = true;
+    return this;
+  }
+}
+
+export interface StartOptions {
+  waitStrategy?: WaitStrategy;
+  /** More container settings on top of the catalogue's: environment, network, aliases. */
+  configure?: (container: GenericContainer) => GenericContainer;
+}
+
 /**
- * Starts a container of a built image with its port published, labelled with the run's id. By
- * default it waits for Docker to report the image's own HEALTHCHECK healthy, so "started" means
- * what an orchestrator would call ready — and an image whose HEALTHCHECK is missing (never healthy)
- * or failing (unhealthy) fails here. A container that never gets ready is removed, and its output
- * goes into the error.
+ * Starts a container of a built image the way the catalogue says it runs in production — read-only
+ * root filesystem, tmpfs only where the server writes — with its port published and labelled with
+ * the run's id. By default it waits for Docker to report the image's own HEALTHCHECK healthy, so
+ * "started" means what an orchestrator would call ready — and an image whose HEALTHCHECK is
+ * missing (never healthy) or failing (unhealthy) fails here. A container that never gets ready is
+ * removed, and its output goes into the error.
  */
 export async function startContainer(
   spec: ImageSpec,
   tag: string,
-  waitStrategy: WaitStrategy = Wait.forHealthCheck(),
+  { waitStrategy = Wait.forHealthCheck(), configure = (container) => container }: StartOptions = {},
 ): Promise<StartedTestContainer> {
   const output: string[] = [];
+  const container = new RuntimeContainer(tag)
+    .withReadonlyRootFilesystem()
+    .withTmpFs(spec.runtime.tmpfs)
+    .withLabels({ [testRunLabel]: runId })
+    .withExposedPorts(spec.port)
+    .withWaitStrategy(waitStrategy)
+    .withStartupTimeout(60_000)
+    .withLogConsumer((stream) => stream.on("data", (chunk) => output.push(String(chunk))));
   try {
-    return await new GenericContainer(tag)
-      .withLabels({ [testRunLabel]: runId })
-      .withExposedPorts(spec.port)
-      .withWaitStrategy(waitStrategy)
-      .withStartupTimeout(60_000)
-      .withLogConsumer((stream) => stream.on("data", (chunk) => output.push(String(chunk))))
-      .start();
+    return await configure(container).start();
   } catch (error) {
     throw new Error(
       `A container of ${tag} did not get ready: ${(error as Error).message}. ` +

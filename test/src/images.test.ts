@@ -122,7 +122,7 @@ describe.each([...new Set(catalogue.map((spec) => spec.app))])("%s images", (app
         spec,
         image().built.tag,
         // Its own HTTP probe: the HEALTHCHECK's first run comes only after its interval.
-        Wait.forHttp(spec.healthPath, spec.port),
+        { waitStrategy: Wait.forHttp(spec.healthPath, spec.port) },
       );
       using _halfSent = await holdHalfSentRequest(started, spec);
       const container = docker.getContainer(started.getId());
