@@ -35,8 +35,11 @@ export interface RunningImage {
 
 // Names this run's tags and labels its containers; the catalogue's own tags are never touched.
 const runId = newRunId();
+/** On every container the run starts, so a later run removes them if this one is interrupted. */
+export const runLabels = { [testRunLabel]: runId };
 
-async function buildTestImage(
+/** Builds the spec's image under this run's test tag; disposing the result removes the tag. */
+export async function buildTestImage(
   docker: Docker,
   spec: ImageSpec,
 ): Promise<BuiltImage & AsyncDisposable> {
@@ -89,7 +92,7 @@ export async function startContainer(
   const container = new RuntimeContainer(tag)
     .withReadonlyRootFilesystem()
     .withTmpFs(spec.runtime.tmpfs)
-    .withLabels({ [testRunLabel]: runId })
+    .withLabels(runLabels)
     .withExposedPorts(spec.port)
     .withWaitStrategy(waitStrategy)
     .withStartupTimeout(60_000)

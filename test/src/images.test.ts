@@ -18,6 +18,7 @@ import {
   type RunningImage,
   startContainer,
 } from "./image-under-test.ts";
+import { formatLoad, loadProfile, measureLoad, memoryCeilingBytes } from "./load.ts";
 import { webServingTests } from "./web-serving.ts";
 
 const docker = await connectDocker();
@@ -141,6 +142,17 @@ describe.each([...new Set(catalogue.map((spec) => spec.app))])("%s images", (app
     });
 
     servingTests[app](image);
+
+    const { amount, connections } = loadProfile;
+    it(`answers ${amount} requests from ${connections} connections with 2xx, memory bounded`, async () => {
+      const load = await measureLoad(image());
+      console.log(`[${spec.image}] ${formatLoad(load)}`);
+      expect(load.result.errors, "connection errors").toBe(0);
+      expect(load.result.timeouts, "timeouts").toBe(0);
+      expect(load.result.non2xx, "non-2xx responses").toBe(0);
+      expect(load.result["2xx"], "2xx responses").toBe(amount);
+      expect(load.memoryAfterBytes, "memory after the load").toBeLessThan(memoryCeilingBytes[app]);
+    });
   });
 
   it("runs every approach with the same runtime config", () => {
