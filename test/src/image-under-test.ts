@@ -77,7 +77,8 @@ export interface StartOptions {
 
 /**
  * Starts a container of a built image the way the catalogue says it runs in production — read-only
- * root filesystem, tmpfs only where the server writes — with its port published and labelled with
+ * root filesystem, tmpfs only where the server writes; so every test of a running image also
+ * proves it works that way — with its port published and labelled with
  * the run's id. By default it waits for Docker to report the image's own HEALTHCHECK healthy, so
  * "started" means what an orchestrator would call ready — and an image whose HEALTHCHECK is
  * missing (never healthy) or failing (unhealthy) fails here. A container that never gets ready is

@@ -12,6 +12,7 @@ import { aroundAll, describe, expect, it } from "vitest";
 import { z } from "zod";
 import { buildTestImage, startContainer } from "./image-under-test.ts";
 import { composeStack, readCompose, type StackService } from "./stack-compose.ts";
+import { expectSecurityHeaders } from "./web-serving.ts";
 
 const compose = readCompose();
 const stack = composeStack(compose);
@@ -39,8 +40,12 @@ describe("compose.yaml", () => {
       expect(service?.tmpfs).toEqual(spec.runtime.tmpfs);
     });
 
-    it(`publishes nothing but port ${spec.port}, and that only on loopback`, () => {
-      for (const published of service?.ports ?? []) {
+    // People open the web server; the api is reached through it only.
+    const publishes = spec.app === "web";
+    it(`publishes ${publishes ? `port ${spec.port}, on loopback only` : "no port"}`, () => {
+      const ports = service?.ports ?? [];
+      expect(ports).toHaveLength(publishes ? 1 : 0);
+      for (const published of ports) {
         expect(published).toMatch(new RegExp(`^127\\.0\\.0\\.1:\\d+:${spec.port}$`));
       }
     });
@@ -124,9 +129,10 @@ describe(`stack: ${stack.web.name} proxying /api/ to ${stack.apiUpstream.host}`,
     expect(await response.text()).toContain('<div id="root"></div>');
   });
 
-  it(`relays ${apiPaths.info} from the api`, async () => {
+  it(`relays ${apiPaths.info} from the api, under the web server's security headers alone`, async () => {
     const response = await throughWeb(apiPaths.info);
     expect(response.status).toBe(200);
+    expectSecurityHeaders(Object.fromEntries(response.headers));
     const direct = await fetch(new URL(apiPaths.info, stackRunning().apiUrl));
     expect(apiInfoSchema.parse(await response.json())).toEqual(
       apiInfoSchema.parse(await direct.json()),

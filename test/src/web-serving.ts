@@ -10,7 +10,7 @@ import { readContainerFiles, readWebRoot, type WebRoot } from "./web-root.ts";
 import { echoPort, echoSchema, startEchoUpstream } from "./web-upstream.ts";
 
 /** Routes the app resolves in the browser: nginx knows nothing of them and serves the shell. */
-const clientRoutes = ["/messages/42", "/a/b/c"];
+const clientRoutes = ["/messages/42", "/a/b/c", "/messages/v1.2", "/users/jane.doe"];
 
 /** Names with an extension, so never a client route: the answer is the file or a 404. */
 const missingFiles = [
@@ -69,7 +69,8 @@ const compressible: Answer[] = [
   { name: "CSS", path: (root) => root.stylesheet },
 ];
 
-function expectSecurityHeaders(headers: IncomingHttpHeaders): void {
+/** The web server's security headers, each present once (a duplicate would be joined with ", "). */
+export function expectSecurityHeaders(headers: IncomingHttpHeaders): void {
   expect(headers["x-content-type-options"]).toBe("nosniff");
   // Any policy that keeps paths and queries from other origins.
   expect(headers["referrer-policy"]).toMatch(
@@ -278,15 +279,22 @@ export function webServingTests(image: () => RunningImage): void {
         await using _upstream = await startEchoUpstream(network, "api-stopping");
         expect((await sendRaw(baseUrlOf(web), apiPaths.info)).status, "upstream running").toBe(200);
       }
-      const asking = performance.now();
-      const response = await sendRaw(baseUrlOf(web), apiPaths.messages);
-      const elapsedMs = performance.now() - asking;
+      // Each nginx worker resolves and caches the upstream on its own: some requests fail on the
+      // lookup at once, others try the stale address until proxy_connect_timeout. Ask several times
+      // and hold the slowest to the budget.
+      let slowestMs = 0;
+      let response = await sendRaw(baseUrlOf(web), apiPaths.messages);
+      for (let attempt = 0; attempt < 8; attempt += 1) {
+        const asking = performance.now();
+        response = await sendRaw(baseUrlOf(web), apiPaths.messages);
+        slowestMs = Math.max(slowestMs, performance.now() - asking);
+        expect(response.status, `attempt ${attempt + 1}`).toBe(503);
+      }
       console.log(
-        `[${image().built.tag}] /api/ answered ${response.status} in ${elapsedMs.toFixed(0)} ms ` +
+        `[${image().built.tag}] /api/ answered 503 within ${slowestMs.toFixed(0)} ms (slowest of 8) ` +
           "after its upstream stopped",
       );
-      expect(response.status).toBe(503);
-      expect(elapsedMs).toBeLessThan(apiUnavailableBudgetMs);
+      expect(slowestMs).toBeLessThan(apiUnavailableBudgetMs);
       expect(response.headers["content-type"]).toMatch(/^application\/json/);
       expect(apiErrorSchema.parse(JSON.parse(text(response.body))).error.code).toBe(
         "api_unavailable",
@@ -296,16 +304,6 @@ export function webServingTests(image: () => RunningImage): void {
       const shell = await sendRaw(baseUrlOf(web), "/");
       expect(shell.status).toBe(200);
       expect(text(shell.body)).toBe(root.indexHtml);
-    });
-  });
-
-  describe("runtime", () => {
-    // Healthy on a read-only root proves nginx writes only where the catalogue mounts a tmpfs.
-    it("runs healthy on a read-only root filesystem with only the catalogue's tmpfs mounts", async () => {
-      const { HostConfig, State } = await image().container.inspect();
-      expect(HostConfig.ReadonlyRootfs).toBe(true);
-      expect(HostConfig.Tmpfs).toEqual(image().spec.runtime.tmpfs);
-      expect(State.Health?.Status).toBe("healthy");
     });
   });
 }

@@ -2,8 +2,13 @@ import { StrictMode } from "react";
 import { createRoot } from "react-dom/client";
 import { createBrowserRouter } from "react-router";
 import { RouterProvider } from "react-router/dom";
+import { z } from "zod";
 import { routes } from "./routes.tsx";
 import "./styles.css";
+
+// The web server's Content-Security-Policy forbids eval; without this, zod probes for it on the
+// first parse and the browser logs the refusal.
+z.config({ jitless: true });
 
 const router = createBrowserRouter(routes);
 
