@@ -44,6 +44,7 @@ FROM ${NGINX_IMAGE} AS runtime
 ENV API_UPSTREAM=http://api:3000 \
     NGINX_ENTRYPOINT_LOCAL_RESOLVERS=1
 COPY docker/web/nginx/security-headers.conf /etc/nginx/security-headers.conf
+COPY docker/web/nginx/19-check-api-upstream.sh /docker-entrypoint.d/
 COPY docker/web/nginx/default.conf.template /etc/nginx/templates/default.conf.template
 COPY --from=build /repo/apps/web/dist/ /usr/share/nginx/html/
 # Numeric, so an orchestrator can verify non-root (runAsNonRoot): the base's `nginx` user.

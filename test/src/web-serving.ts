@@ -246,6 +246,19 @@ export function webServingTests(image: () => RunningImage): void {
       });
     };
 
+    // `proxy_pass $api_upstream` would replace every request's path with a path given here.
+    it.each(["http://api:3000/", "api:3000", ""])(
+      "refuses to start with API_UPSTREAM=%j, saying what to set",
+      async (upstream) => {
+        const { spec, built } = image();
+        const starting = startContainer(spec, built.tag, {
+          waitStrategy: Wait.forOneShotStartup(),
+          configure: (container) => container.withEnvironment({ API_UPSTREAM: upstream }),
+        });
+        await expect(starting).rejects.toThrow(/API_UPSTREAM=.*set it to scheme:\/\/host\[:port\]/);
+      },
+    );
+
     it("reaches the upstream API_UPSTREAM names at start: one image, two upstreams", async () => {
       await using _upstreamA = await startEchoUpstream(network, "api-a");
       await using _upstreamB = await startEchoUpstream(network, "api-b");

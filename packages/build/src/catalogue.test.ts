@@ -39,6 +39,9 @@ describe.each(catalogue)("$image", (spec) => {
       expect(dockerfile).toMatch(new RegExp(`^\\s*PORT=${spec.port}$`, "m"));
     } else {
       expect(dockerfile).toContain(`"http://127.0.0.1:${spec.port}${spec.healthPath}"`);
+      // The default upstream is the api service of compose.yaml, on the api's catalogue port.
+      const apiPort = catalogue.find((other) => other.app === "api")?.port;
+      expect(dockerfile).toMatch(new RegExp(`API_UPSTREAM=http://api:${apiPort}\\s`));
       const serverConfig = read("docker/web/nginx/default.conf.template");
       expect(serverConfig).toMatch(new RegExp(`^\\s*listen ${spec.port};$`, "m"));
       expect(serverConfig).toContain(`location = ${spec.healthPath} {`);
