@@ -2,6 +2,7 @@
 # the image only copies it onto the same runtime as the multi-stage image.
 # Stage the folder, then build from the repository root (`pnpm images` does both):
 #   pnpm turbo run build --filter=@repo/api && rm -rf .stage/api && pnpm --filter=@repo/api deploy --prod .stage/api
+#   (pnpm images also deletes pnpm's bookkeeping from it: deployBookkeeping in packages/build/src/catalogue.ts)
 #   docker build -f docker/api/host-built.Dockerfile -t repo-api:host-built .
 # With BuildKit, only .stage/api is sent to the engine (host-built.Dockerfile.dockerignore).
 
@@ -12,7 +13,11 @@ FROM ${NODE_IMAGE} AS runtime
 ENV NODE_ENV=production \
     PORT=3000
 WORKDIR /app
-COPY .stage/api/ ./
+# Dependencies and app in separate layers: a release that changes only sources ships a new dist
+# layer and leaves the dependency layer as it was.
+COPY .stage/api/package.json ./
+COPY .stage/api/node_modules/ ./node_modules/
+COPY .stage/api/dist/ ./dist/
 # Numeric, so an orchestrator can verify non-root (runAsNonRoot): the base's `node` user.
 USER 1000:1000
 EXPOSE 3000

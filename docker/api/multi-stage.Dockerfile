@@ -31,8 +31,12 @@ RUN --mount=type=cache,id=pnpm-store,target=/pnpm/store \
 FROM deps AS build
 COPY --from=prune /repo/out/full/ ./
 RUN turbo run build --filter=@repo/api
+# pnpm's bookkeeping goes (timestamps, paths; Node never reads it): the output is reproducible.
 RUN --mount=type=cache,id=pnpm-store,target=/pnpm/store \
-    pnpm --filter=@repo/api deploy --prod --store-dir /pnpm/store /prod/api
+    pnpm --filter=@repo/api deploy --prod --store-dir /pnpm/store /prod/api \
+ && cd /prod/api \
+ && rm -f pnpm-lock.yaml node_modules/.modules.yaml node_modules/.pnpm-workspace-state-v1.json \
+          node_modules/.pnpm/lock.yaml
 
 # The unit tests, run on demand with --target test; a failing test fails the build.
 FROM build AS test
@@ -43,7 +47,11 @@ FROM ${NODE_IMAGE} AS runtime
 ENV NODE_ENV=production \
     PORT=3000
 WORKDIR /app
-COPY --from=build /prod/api/ ./
+# Dependencies and app in separate layers: a release that changes only sources ships a new dist
+# layer and leaves the dependency layer as it was.
+COPY --from=build /prod/api/package.json ./
+COPY --from=build /prod/api/node_modules/ ./node_modules/
+COPY --from=build /prod/api/dist/ ./dist/
 # Numeric, so an orchestrator can verify non-root (runAsNonRoot): the base's `node` user.
 USER 1000:1000
 EXPOSE 3000

@@ -10,15 +10,17 @@ import {
 import { Wait } from "testcontainers";
 import { beforeAll, describe, expect, it } from "vitest";
 import { apiServingTests } from "./api-serving.ts";
+import { buildContextTests } from "./dirty-host.ts";
+import { hygieneTests } from "./hygiene.ts";
 import {
   holdHalfSentRequest,
   type ImageConfig,
   imageUnderTest,
-  pathExists,
   type RunningImage,
   startContainer,
 } from "./image-under-test.ts";
 import { formatLoad, loadProfile, measureLoad, memoryCeilingBytes } from "./load.ts";
+import { parityTests } from "./parity.ts";
 import { webServingTests } from "./web-serving.ts";
 
 const docker = await connectDocker();
@@ -75,8 +77,10 @@ describe.each([...new Set(catalogue.map((spec) => spec.app))])("%s images", (app
   const specs = catalogue.filter((spec) => spec.app === app);
   const runtimeConfigs = new Map<ImageSpec, Record<string, unknown>>();
 
-  describe.each(specs)("$approach ($dockerfile)", (spec) => {
-    const image = imageUnderTest(docker, spec);
+  // Every approach of the app runs for the whole app suite, so that parity can ask them side by side.
+  const images = specs.map((spec) => ({ spec, image: imageUnderTest(docker, spec) }));
+
+  describe.each(images)("$spec.approach ($spec.dockerfile)", ({ spec, image }) => {
     beforeAll(() => {
       runtimeConfigs.set(spec, runtimeConfig(image().config));
     });
@@ -137,9 +141,8 @@ describe.each([...new Set(catalogue.map((spec) => spec.app))])("%s images", (app
       expect((await container.inspect()).State.ExitCode).toBe(0);
     });
 
-    it.each(spec.forbiddenPaths)("leaves %s out", async (path) => {
-      expect(await pathExists(image().container, path)).toBe(false);
-    });
+    hygieneTests(docker, spec, image);
+    buildContextTests(spec, image);
 
     servingTests[app](image);
 
@@ -153,6 +156,13 @@ describe.each([...new Set(catalogue.map((spec) => spec.app))])("%s images", (app
       expect(load.result["2xx"], "2xx responses").toBe(amount);
       expect(load.memoryAfterBytes, "memory after the load").toBeLessThan(memoryCeilingBytes[app]);
     });
+  });
+
+  describe("parity: a client cannot tell the approaches apart", () => {
+    parityTests(
+      app,
+      images.map(({ image }) => image),
+    );
   });
 
   it("runs every approach with the same runtime config", () => {

@@ -1,14 +1,24 @@
 import type Docker from "dockerode";
 import { BuildKitTrace, type BuildStep, type ProgressEvent } from "./buildkit.ts";
-import { type BuildContext, collectContext, packContext } from "./context.ts";
+import {
+  applyContextEdits,
+  type BuildContext,
+  type ContextEdits,
+  collectContext,
+  packContext,
+} from "./context.ts";
 import { repoRoot } from "./repo.ts";
 
 export interface BuildRequest {
   dockerfile: string;
   tag: string;
   buildArgs: Record<string, string>;
+  /** A stage to stop at, e.g. `test` or `build`; the result is that stage's image. */
   target?: string;
+  /** Run every step, taking nothing from the build cache (cache mounts are kept). */
   noCache?: boolean;
+  /** Files added to or replaced in the context sent, without touching the working tree. */
+  contextEdits?: ContextEdits;
 }
 
 export interface BuildResult {
@@ -53,7 +63,8 @@ export async function buildImage(
   onProgress: (event: ProgressEvent) => void = () => {},
 ): Promise<BuildResult> {
   const started = performance.now();
-  const context = await collectContext(repoRoot, request.dockerfile);
+  const edits = request.contextEdits ?? {};
+  const context = applyContextEdits(await collectContext(repoRoot, request.dockerfile), edits);
   const output: string[] = [];
   const report = (event: ProgressEvent) => {
     if (event.kind === "output") output.push(event.text);
@@ -62,7 +73,7 @@ export async function buildImage(
   const trace = new BuildKitTrace(report);
   let failure: string | undefined;
 
-  const stream = await docker.buildImage(packContext(repoRoot, context), {
+  const stream = await docker.buildImage(packContext(repoRoot, context, edits), {
     t: request.tag,
     dockerfile: request.dockerfile,
     buildargs: request.buildArgs,

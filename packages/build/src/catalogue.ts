@@ -31,12 +31,11 @@ export interface SizeBudget {
 }
 
 /**
- * A folder the host stages for a host-built image: the workspace package is built with turbo, then
+ * A folder the host stages for a host-built image: the app's workspace package is built with turbo, then
  * either its build output is copied (`copyFrom`) or `pnpm deploy --prod` writes a self-contained
  * production folder (dependencies included).
  */
 export interface HostArtifact {
-  package: string;
   dir: string;
   copyFrom?: string;
 }
@@ -53,9 +52,19 @@ export interface RuntimeOptions {
   tmpfs: Record<string, string>;
 }
 
+/** The workspace package an image ships. */
+export interface AppWorkspace {
+  package: string;
+  /** Relative to the repository root. */
+  dir: string;
+  /** The source file a "one-line edit" touches when builds prove or measure their cache. */
+  sourceFile: string;
+}
+
 export interface ImageSpec {
   app: AppName;
   approach: Approach;
+  workspace: AppWorkspace;
   /** Local tag, e.g. `repo-api:multi-stage`. */
   image: string;
   /** Relative to the repository root, which is also the build context. */
@@ -63,6 +72,10 @@ export interface ImageSpec {
   buildArgs: Record<string, string>;
   /** Bases that must exist locally before the build. */
   bases: RuntimeBase[];
+  /** The base of the final stage: what a container of the image runs on. */
+  runtimeBase: RuntimeBase;
+  /** The folder of the final image that holds the app's own files (its output and dependencies). */
+  appRoot: string;
   /** Host-built only: what the host builds and stages for the image to copy. */
   hostArtifact?: HostArtifact;
   port: number;
@@ -109,11 +122,25 @@ const buildTools = [
   "/usr/local/lib/node_modules/pnpm",
 ];
 
+/**
+ * pnpm's own bookkeeping in a `pnpm deploy` folder: timestamps and host paths that Node never
+ * reads. Both api Dockerfiles' stages remove them (see host-artifacts.ts and the multi-stage build
+ * stage); listing them as forbidden proves they agree.
+ */
+export const deployBookkeeping = [
+  "pnpm-lock.yaml",
+  "node_modules/.modules.yaml",
+  "node_modules/.pnpm-workspace-state-v1.json",
+  "node_modules/.pnpm/lock.yaml",
+];
+
 function apiImage(approach: Approach): ImageSpec {
   const base = runtimeBases.node;
   return {
     app: "api",
     approach,
+    workspace: { package: "@repo/api", dir: "apps/api", sourceFile: "apps/api/src/app.ts" },
+    appRoot: "/app",
     image: `repo-api:${kebab(approach)}`,
     dockerfile: `docker/api/${kebab(approach)}.Dockerfile`,
     buildArgs:
@@ -121,9 +148,8 @@ function apiImage(approach: Approach): ImageSpec {
         ? { [base.buildArg]: base.ref }
         : { [base.buildArg]: base.ref, ...toolArgs },
     bases: [base],
-    ...(approach === "hostBuilt"
-      ? { hostArtifact: { package: "@repo/api", dir: ".stage/api" } }
-      : {}),
+    runtimeBase: base,
+    ...(approach === "hostBuilt" ? { hostArtifact: { dir: ".stage/api" } } : {}),
     port: 3000,
     healthPath: "/health",
     // The base's `node` user.
@@ -138,6 +164,7 @@ function apiImage(approach: Approach): ImageSpec {
       "/app/node_modules/typescript",
       "/app/node_modules/vitest",
       "/app/node_modules/supertest",
+      ...deployBookkeeping.map((file) => `/app/${file}`),
     ],
   };
 }
@@ -148,6 +175,8 @@ function webImage(approach: Approach): ImageSpec {
   return {
     app: "web",
     approach,
+    workspace: { package: "@repo/web", dir: "apps/web", sourceFile: "apps/web/src/main.tsx" },
+    appRoot: "/usr/share/nginx/html",
     image: `repo-web:${kebab(approach)}`,
     dockerfile: `docker/web/${kebab(approach)}.Dockerfile`,
     buildArgs:
@@ -155,8 +184,9 @@ function webImage(approach: Approach): ImageSpec {
         ? { [nginx.buildArg]: nginx.ref }
         : { [nginx.buildArg]: nginx.ref, [node.buildArg]: node.ref, ...toolArgs },
     bases: approach === "hostBuilt" ? [nginx] : [nginx, node],
+    runtimeBase: nginx,
     ...(approach === "hostBuilt"
-      ? { hostArtifact: { package: "@repo/web", dir: ".stage/web", copyFrom: "apps/web/dist" } }
+      ? { hostArtifact: { dir: ".stage/web", copyFrom: "apps/web/dist" } }
       : {}),
     port: 8080,
     healthPath: "/healthz",

@@ -1,20 +1,41 @@
+import path from "node:path";
 import { parseArgs } from "node:util";
 import pc from "picocolors";
 import { z } from "zod";
 import { ensureBaseImages } from "./bases.ts";
+import { benchmarkImage, readMachine, removeLeftoverContainers } from "./benchmark.ts";
 import { formatProgress, isStepEvent, type ProgressEvent } from "./buildkit.ts";
-import { type Approach, approaches, catalogue } from "./catalogue.ts";
+import { type Approach, approaches, catalogue, type ImageSpec } from "./catalogue.ts";
 import { connectDocker } from "./docker.ts";
-import { type BuiltImage, buildCatalogueImage } from "./images.ts";
-import { formatTable, toReportRows, writeReport } from "./report.ts";
+import { buildCatalogueImage } from "./images.ts";
+import { measureLayerSplit } from "./layers.ts";
+import { StepHeartbeat } from "./progress.ts";
+import { repoRoot } from "./repo.ts";
+import {
+  describeBases,
+  formatBenchmarkTable,
+  formatTable,
+  type MeasuredImage,
+  reportDir,
+  toReportRows,
+} from "./report.ts";
+import { writeReports } from "./report-files.ts";
+import { assertNoLeftoverEdit } from "./source-edit.ts";
 
 const apps = [...new Set(catalogue.map((spec) => spec.app))];
 
-const usage = `Usage: pnpm images [bases] [--app <${apps.join("|")}>] [--approach <host-built|multi-stage>] [--verbose]
+const usage = `Usage: pnpm images [bases|bench] [--app <${apps.join("|")}>] [--approach <host-built|multi-stage>]
+                   [--runs <n>] [--out <dir>] [--verbose]
 
   (no command)  make sure the base images exist, stage host artifacts, build the catalogue's images,
-                print sizes against budgets and build times, write reports/images.json
+                print sizes (split into base, dependencies and app) against budgets and build times,
+                write images.json, images.md and images.svg to reports/
   bases         only make sure the base images exist (pull, else build the local stand-ins)
+  bench         measure the trade-offs: cold and warm build times (a warm build follows a one-line
+                source edit, reverted afterwards), start-to-healthy and \`docker stop\` times, each the
+                median of --runs runs (default 3), and each multi-stage build stage's size; then
+                print and write the same report, with these figures
+  --out <dir>   write the report files there instead of reports/ (e.g. a folder the README embeds)
   --verbose     also print the output of every build step, not only which step runs`;
 
 const started = performance.now();
@@ -31,21 +52,38 @@ const approachByFlag: Record<string, Approach> = {
   "multi-stage": "multiStage",
   ...Object.fromEntries(approaches.map((approach) => [approach, approach])),
 };
-const commandLine = z.object({
-  command: z.enum(["build", "bases"], { error: (issue) => `Unknown command "${issue.input}".` }),
-  app: z
-    .enum(apps, { error: (issue) => `Unknown app "${issue.input}": use ${apps.join(" or ")}.` })
-    .optional(),
-  approach: z
-    .string()
-    .refine((flag) => Object.hasOwn(approachByFlag, flag), {
-      error: (issue) => `Unknown approach "${issue.input}": use host-built or multi-stage.`,
-    })
-    .transform((flag) => approachByFlag[flag])
-    .optional(),
-  verbose: z.boolean(),
-  help: z.boolean(),
-});
+const commandLine = z
+  .object({
+    command: z.enum(["build", "bases", "bench"], {
+      error: (issue) => `Unknown command "${issue.input}".`,
+    }),
+    app: z
+      .enum(apps, { error: (issue) => `Unknown app "${issue.input}": use ${apps.join(" or ")}.` })
+      .optional(),
+    approach: z
+      .string()
+      .refine((flag) => Object.hasOwn(approachByFlag, flag), {
+        error: (issue) => `Unknown approach "${issue.input}": use host-built or multi-stage.`,
+      })
+      .transform((flag) => approachByFlag[flag])
+      .optional(),
+    runs: z
+      .string()
+      .regex(/^\d+$/, { error: (issue) => `--runs takes a whole number, got "${issue.input}".` })
+      .transform(Number)
+      .pipe(z.number().min(1, { error: "--runs must be at least 1." }))
+      .optional(),
+    out: z
+      .string()
+      .min(1, { error: "--out needs a folder." })
+      .transform((dir) => path.resolve(process.env.INIT_CWD ?? process.cwd(), dir))
+      .optional(),
+    verbose: z.boolean(),
+    help: z.boolean(),
+  })
+  .refine((options) => options.command === "bench" || options.runs === undefined, {
+    error: "--runs applies to bench only.",
+  });
 
 function readCommandLine(): z.infer<typeof commandLine> {
   let parsed: ReturnType<typeof parseArgs>;
@@ -55,6 +93,8 @@ function readCommandLine(): z.infer<typeof commandLine> {
       options: {
         app: { type: "string" },
         approach: { type: "string" },
+        runs: { type: "string" },
+        out: { type: "string" },
         verbose: { type: "boolean", default: false },
         help: { type: "boolean", short: "h", default: false },
       },
@@ -83,35 +123,103 @@ const selected = catalogue.filter(
     (!options.approach || spec.approach === options.approach),
 );
 
-const progress = (prefix: string) => (event: ProgressEvent) => {
-  if (options.verbose || isStepEvent(event))
-    console.log(`${clock()} ${prefix} ${formatProgress(event)}`);
+/**
+ * Prints one image's progress under its label: each phase (bench) and build step, and a heartbeat
+ * while one runs long.
+ */
+function imageProgress(label: string) {
+  const prefix = pc.cyan(label);
+  const heartbeat = new StepHeartbeat((line) =>
+    console.log(`${clock()} ${prefix} ${pc.dim(line)}`),
+  );
+  return {
+    onPhase: (phase: string) => {
+      heartbeat.observe({ kind: "step", text: phase });
+      console.log(pc.bold(`${clock()} ${label} ${phase}`));
+    },
+    onProgress: (event: ProgressEvent) => {
+      heartbeat.observe(event);
+      if (options.verbose || isStepEvent(event))
+        console.log(`${clock()} ${prefix} ${formatProgress(event)}`);
+    },
+    [Symbol.dispose]: () => heartbeat[Symbol.dispose](),
+  };
+}
+
+const announce = (index: number, spec: ImageSpec, what: string) => {
+  const label = `[${index + 1}/${selected.length} ${spec.image}]`;
+  console.log(pc.bold(`\n${clock()} ${label} ${what}`));
+  return label;
 };
 
 try {
   const docker = await connectDocker();
+  if (options.command === "bench") {
+    // Before anything is built: an edit an interrupted run left would otherwise be measured.
+    for (const spec of selected)
+      assertNoLeftoverEdit(path.join(repoRoot, spec.workspace.sourceFile));
+    await removeLeftoverContainers(docker);
+  }
   console.log(pc.bold("Base images"));
-  const bases = await ensureBaseImages(
+  const bases = await describeBases(
     docker,
-    selected.flatMap((spec) => spec.bases),
-    (line) => console.log(`${clock()} ${line}`),
+    await ensureBaseImages(
+      docker,
+      selected.flatMap((spec) => spec.bases),
+      (line) => console.log(`${clock()} ${line}`),
+    ),
   );
   if (options.command === "bases") process.exit(0);
 
-  const built: BuiltImage[] = [];
-  for (const [index, spec] of selected.entries()) {
-    const label = `[${index + 1}/${selected.length} ${spec.image}]`;
-    console.log(
-      pc.bold(`\n${clock()} ${label} ${spec.approach} build of ${spec.app} (${spec.dockerfile})`),
-    );
-    const image = await buildCatalogueImage(docker, spec, { onProgress: progress(pc.cyan(label)) });
-    console.log(`${clock()} ${label} done in ${image.buildSeconds.toFixed(1)} s`);
-    built.push(image);
+  const measured: MeasuredImage[] = [];
+  if (options.command === "bench") {
+    const runs = options.runs ?? 3;
+    const machine = await readMachine(docker);
+    for (const [index, spec] of selected.entries()) {
+      const label = announce(
+        index,
+        spec,
+        `${spec.approach} benchmark of ${spec.app}, ${runs} run${runs === 1 ? "" : "s"} of each kind`,
+      );
+      using progress = imageProgress(label);
+      const image = await benchmarkImage(docker, spec, {
+        runs,
+        machine,
+        onPhase: progress.onPhase,
+        onProgress: progress.onProgress,
+      });
+      const { coldSeconds, warmSeconds } = image.benchmark;
+      console.log(
+        `${clock()} ${label} cold ${coldSeconds.median.toFixed(1)} s, warm ${warmSeconds.median.toFixed(1)} s (medians)`,
+      );
+      measured.push(image);
+    }
+  } else {
+    for (const [index, spec] of selected.entries()) {
+      const label = announce(
+        index,
+        spec,
+        `${spec.approach} build of ${spec.app} (${spec.dockerfile})`,
+      );
+      using progress = imageProgress(label);
+      const built = await buildCatalogueImage(docker, spec, { onProgress: progress.onProgress });
+      console.log(`${clock()} ${label} done in ${built.buildSeconds.toFixed(1)} s`);
+      measured.push({
+        built,
+        layers: await measureLayerSplit(docker, built.tag, spec.runtimeBase),
+      });
+    }
   }
 
-  const rows = toReportRows(built, bases);
-  console.log(`\n${formatTable(rows, bases)}`);
-  console.log(`\nWrote ${await writeReport(rows)}`);
+  const rows = toReportRows(measured, bases);
+  console.log(`\n${formatTable(rows)}`);
+  if (options.command === "bench") console.log(`\n${formatBenchmarkTable(rows)}`);
+  const written = await writeReports(rows, { dir: options.out ?? reportDir });
+  const shown = (file: string) => {
+    const relative = path.relative(process.cwd(), file);
+    return relative.startsWith("..") ? file : relative;
+  };
+  console.log(`\nWrote ${written.map(shown).join(", ")}`);
   const over = rows.filter((row) => !row.withinBudget);
   if (over.length > 0) {
     fail(

@@ -12,6 +12,8 @@ const dockerignore = dockerignoreModule.default;
 export interface BuildContext {
   files: string[];
   bytes: number;
+  /** Size in bytes of each file, by path relative to the context root. */
+  sizes: Map<string, number>;
   ignoreFile: string;
 }
 
@@ -47,7 +49,11 @@ export async function collectContext(
     exceptions.some((exception) => exception.startsWith(`${dir}/`) || exception === dir);
 
   const files: string[] = [];
-  let bytes = 0;
+  const sizes = new Map<string, number>();
+  const add = async (file: string) => {
+    files.push(file);
+    sizes.set(file, (await lstat(path.join(contextDir, file))).size);
+  };
   async function walk(dir: string): Promise<void> {
     for (const entry of await readdir(path.join(contextDir, dir), { withFileTypes: true })) {
       const relative = dir ? `${dir}/${entry.name}` : entry.name;
@@ -55,23 +61,52 @@ export async function collectContext(
       if (entry.isDirectory()) {
         if (!ignored || mayReinclude(relative)) await walk(relative);
       } else if (!ignored) {
-        files.push(relative);
-        bytes += (await lstat(path.join(contextDir, relative))).size;
+        await add(relative);
       }
     }
   }
   await walk("");
   // The engine needs the Dockerfile and the ignore file even when the rules exclude them.
   for (const required of [dockerfile, ignoreFile]) {
-    if (!files.includes(required) && existsSync(path.join(contextDir, required))) {
-      files.push(required);
-      bytes += (await lstat(path.join(contextDir, required))).size;
-    }
+    if (!files.includes(required) && existsSync(path.join(contextDir, required)))
+      await add(required);
   }
-  return { files, bytes, ignoreFile };
+  const bytes = [...sizes.values()].reduce((sum, size) => sum + size, 0);
+  return { files, bytes, sizes, ignoreFile };
 }
 
-/** The context as the tar stream the engine's build endpoint takes. */
-export function packContext(contextDir: string, context: BuildContext): Readable {
-  return tar.pack(contextDir, { entries: context.files });
+/**
+ * Files added to or replaced in a build context, by path relative to the context root. They exist
+ * only in the tar stream sent to the engine: a build can see an edited source without the working
+ * tree being touched.
+ */
+export type ContextEdits = Readonly<Record<string, string>>;
+
+/** The context as it will be sent once the edits are applied: edited files replace their originals. */
+export function applyContextEdits(context: BuildContext, edits: ContextEdits): BuildContext {
+  const edited = Object.keys(edits);
+  if (edited.length === 0) return context;
+  const kept = context.files.filter((file) => !Object.hasOwn(edits, file));
+  const keptBytes = kept.reduce((sum, file) => sum + (context.sizes.get(file) ?? 0), 0);
+  const editedBytes = edited.reduce((sum, file) => sum + Buffer.byteLength(edits[file] ?? ""), 0);
+  const sizes = new Map(context.sizes);
+  for (const file of edited) sizes.set(file, Buffer.byteLength(edits[file] ?? ""));
+  return { ...context, files: [...kept, ...edited], bytes: keptBytes + editedBytes, sizes };
+}
+
+/** The context as the tar stream the engine's build endpoint takes, edits included. */
+export function packContext(
+  contextDir: string,
+  context: BuildContext,
+  edits: ContextEdits = {},
+): Readable {
+  return tar.pack(contextDir, {
+    entries: context.files.filter((file) => !Object.hasOwn(edits, file)),
+    finalize: false,
+    finish: (pack) => {
+      for (const [name, content] of Object.entries(edits))
+        pack.entry({ name, mode: 0o644 }, content);
+      pack.finalize();
+    },
+  });
 }

@@ -9,8 +9,10 @@ export {
 export {
   type AppName,
   type Approach,
+  type AppWorkspace,
   approaches,
   catalogue,
+  deployBookkeeping,
   type HostArtifact,
   type ImageSpec,
   type RuntimeBase,
@@ -18,9 +20,26 @@ export {
   runtimeBases,
   type SizeBudget,
 } from "./catalogue.ts";
-export { type BuildContext, collectContext, ignoreFileFor } from "./context.ts";
+export {
+  applyContextEdits,
+  type BuildContext,
+  type ContextEdits,
+  collectContext,
+  ignoreFileFor,
+  packContext,
+} from "./context.ts";
 export { connectDocker, dockerEndpoint } from "./docker.ts";
-export { stageHostArtifact } from "./host-artifacts.ts";
-export { type BuiltImage, buildCatalogueImage } from "./images.ts";
+export { type StageOptions, stageHostArtifact } from "./host-artifacts.ts";
+export { type BuildCatalogueImageOptions, type BuiltImage, buildCatalogueImage } from "./images.ts";
+export { type LayerSplit, measureLayerSplit, runtimeBaseLayers } from "./layers.ts";
 export { readToolchain, repoRoot } from "./repo.ts";
 export { formatMegabytes, type ImageReportRow, reportPath, toReportRows } from "./report.ts";
+export {
+  checkToolchainDrift,
+  type DriftFinding,
+  type HostToolchain,
+  type RuntimeToolchain,
+  readHostToolchain,
+  readRuntimeToolchain,
+  ToolchainDriftError,
+} from "./toolchain-drift.ts";

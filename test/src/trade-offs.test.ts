@@ -1,0 +1,196 @@
+import { createHash } from "node:crypto";
+import { readFile } from "node:fs/promises";
+import path from "node:path";
+import { buffer } from "node:stream/consumers";
+import { pipeline } from "node:stream/promises";
+import {
+  type BuildCatalogueImageOptions,
+  type BuildStep,
+  type BuiltImage,
+  buildCatalogueImage,
+  catalogue,
+  connectDocker,
+  formatProgress,
+  ImageBuildError,
+  type ImageSpec,
+  isStepEvent,
+  repoRoot,
+} from "@repo/build";
+import tar from "tar-stream";
+import { describe, expect, it } from "vitest";
+import { newRunId, testRunLabel, testTag } from "./test-run.ts";
+
+/**
+ * What the multi-stage approach promises beyond a working image: the same output from every
+ * build, a dependency layer that survives source edits, and unit tests that can stop a build.
+ */
+
+const docker = await connectDocker();
+const runId = newRunId();
+const minutes = (count: number) => count * 60_000;
+
+/**
+ * Builds the spec's image under a throwaway tag of this run (`variant` tells the builds of one
+ * test apart); disposing the result removes the tag.
+ */
+async function buildVariant(
+  spec: ImageSpec,
+  variant: string,
+  options: Omit<BuildCatalogueImageOptions, "tag" | "onProgress"> = {},
+): Promise<BuiltImage & AsyncDisposable> {
+  const tag = testTag(spec, `${runId}-${variant}`);
+  const built = await buildCatalogueImage(docker, spec, {
+    ...options,
+    tag,
+    onProgress: (event) => {
+      if (isStepEvent(event)) console.log(`[${tag}] ${formatProgress(event)}`);
+    },
+  });
+  console.log(`[${tag}] built in ${built.buildSeconds.toFixed(1)} s`);
+  return { ...built, [Symbol.asyncDispose]: () => docker.getImage(tag).remove({ force: true }) };
+}
+
+/**
+ * Every entry at or under the spec's appRoot in a built image, by path: type, mode, owner, and
+ * the symlink target or content digest. Never times: they record when a build ran, not what it
+ * made. Read through the engine's archive API on a container that is created, never started.
+ */
+async function appFiles(spec: ImageSpec, tag: string): Promise<Map<string, string>> {
+  const container = await docker.createContainer({
+    Image: tag,
+    Labels: { [testRunLabel]: runId },
+  });
+  try {
+    const entries = new Map<string, string>();
+    const extract = tar.extract();
+    const hashEntries = async () => {
+      for await (const entry of extract) {
+        const { name, type, mode = 0, uid, gid, linkname } = entry.header;
+        const digest = createHash("sha256")
+          .update(await buffer(entry))
+          .digest("hex");
+        const content = type === "symlink" ? `-> ${linkname}` : digest;
+        entries.set(name, `${type} ${mode.toString(8)} ${uid}:${gid} ${content}`);
+      }
+    };
+    const archive = await container.getArchive({ path: spec.appRoot });
+    await Promise.all([pipeline(archive, extract), hashEntries()]);
+    return entries;
+  } finally {
+    await container.remove({ force: true });
+  }
+}
+
+const digestOf = (files: Map<string, string>) =>
+  createHash("sha256")
+    .update(
+      [...files]
+        .map(([file, entry]) => `${file} ${entry}`)
+        .sort()
+        .join("\n"),
+    )
+    .digest("hex");
+
+/** One line per path whose entry is not the same in both, or exists in only one. */
+function differences(first: Map<string, string>, second: Map<string, string>): string[] {
+  return [...new Set([...first.keys(), ...second.keys()])]
+    .sort()
+    .filter((file) => first.get(file) !== second.get(file))
+    .map((file) => `${file}: ${first.get(file) ?? "(absent)"} | ${second.get(file) ?? "(absent)"}`);
+}
+
+/** The one step of `stage` whose instruction matches, as BuildKit named it in the build. */
+function stepOf(steps: BuildStep[], stage: string, instruction: RegExp): BuildStep {
+  const matching = steps.filter(
+    (step) => step.name.startsWith(`[${stage} `) && instruction.test(step.name),
+  );
+  expect(
+    matching,
+    `one "${stage}" step matching ${instruction} among:\n${steps.map((step) => step.name).join("\n")}`,
+  ).toHaveLength(1);
+  return matching[0] as BuildStep;
+}
+
+const stepLine = (step: BuildStep) => `${step.cached ? "CACHED" : "ran"}: ${step.name}`;
+
+describe.each(catalogue.filter((spec) => spec.approach === "multiStage"))("$image", (spec) => {
+  it(
+    "builds identical application files twice without cache",
+    async () => {
+      await using first = await buildVariant(spec, "first", { noCache: true });
+      await using second = await buildVariant(spec, "second", { noCache: true });
+      const firstFiles = await appFiles(spec, first.tag);
+      const secondFiles = await appFiles(spec, second.tag);
+      console.log(
+        `[${spec.image}] ${firstFiles.size} entries under ${spec.appRoot}: ` +
+          `sha256 ${digestOf(firstFiles)} then ${digestOf(secondFiles)} ` +
+          `(${first.buildSeconds.toFixed(1)} s and ${second.buildSeconds.toFixed(1)} s without cache)`,
+      );
+      expect(firstFiles.size, `entries under ${spec.appRoot}`).toBeGreaterThan(0);
+      expect(differences(firstFiles, secondFiles)).toEqual([]);
+    },
+    minutes(10),
+  );
+
+  // Manifests are copied before sources, so the install's cache key never sees a source file.
+  it(
+    "takes the dependency install from the cache after a source edit, and rebuilds the app",
+    async () => {
+      await using _warm = await buildVariant(spec, "warm");
+      const source = await readFile(path.join(repoRoot, spec.workspace.sourceFile), "utf8");
+      // Unique to the run: an edit built before would find the build step cached as well.
+      const edit = `${source}\n// cache probe of image-tests run ${runId}\n`;
+      await using edited = await buildVariant(spec, "edited", {
+        contextEdits: { [spec.workspace.sourceFile]: edit },
+      });
+      const install = stepOf(edited.steps, "deps", /\bpnpm install --frozen-lockfile\b/);
+      const build = stepOf(edited.steps, "build", /\bturbo run build\b/);
+      console.log(
+        `[${spec.image}] after editing ${spec.workspace.sourceFile} ` +
+          `(${edited.buildSeconds.toFixed(1)} s):\n  ${stepLine(install)}\n  ${stepLine(build)}`,
+      );
+      expect(install.cached, stepLine(install)).toBe(true);
+      expect(build.cached, `${stepLine(build)}: the edit never reached the build`).toBe(false);
+    },
+    minutes(5),
+  );
+
+  it(
+    "runs the unit tests with --target test",
+    async () => {
+      await using tested = await buildVariant(spec, "test", { target: "test" });
+      const unitTests = stepOf(tested.steps, "test", /\bturbo run test\b/);
+      // Cached means the same sources passed before: BuildKit never caches a failed step.
+      console.log(`[${spec.image}] ${stepLine(unitTests)}`);
+      expect(unitTests.error).toBeUndefined();
+    },
+    minutes(5),
+  );
+
+  it(
+    "fails --target test when a unit test fails, naming the test",
+    async () => {
+      const testName = `fails on purpose in image-tests run ${runId}`;
+      const failingTest = `${spec.workspace.dir}/src/image-tests-failing.test.ts`;
+      const outcome = await buildVariant(spec, "failing-test", {
+        target: "test",
+        contextEdits: {
+          [failingTest]: [
+            'import { expect, it } from "vitest";',
+            `it(${JSON.stringify(testName)}, () => expect(1 + 1).toBe(3));`,
+            "",
+          ].join("\n"),
+        },
+      }).then(
+        async (built) => {
+          await built[Symbol.asyncDispose]();
+          return built;
+        },
+        (error: unknown) => error,
+      );
+      expect(outcome, "the build's outcome").toBeInstanceOf(ImageBuildError);
+      expect((outcome as ImageBuildError).output.join("\n")).toContain(testName);
+    },
+    minutes(5),
+  );
+});
