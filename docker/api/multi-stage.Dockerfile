@@ -46,6 +46,11 @@ RUN turbo run test --filter=@repo/api
 FROM ${NODE_IMAGE} AS runtime
 ENV NODE_ENV=production \
     PORT=3000
+# The base ships corepack and yarn besides npm; the app runs `node` and needs none of them. Their
+# files stay in the base's layers, but no one in a container can run them (npm, part of the Node
+# distribution, stays).
+RUN rm -rf /usr/local/bin/corepack /usr/local/lib/node_modules/corepack \
+           /usr/local/bin/yarn /usr/local/bin/yarnpkg /opt/yarn-v*
 WORKDIR /app
 # Dependencies and app in separate layers: a release that changes only sources ships a new dist
 # layer and leaves the dependency layer as it was.
