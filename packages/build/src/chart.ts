@@ -135,13 +135,13 @@ function timePanel(
   const runs = [...new Set(benchmarked.map((row) => row.benchmark?.runs ?? 0))];
   svg.push(
     ...legend(top + 40, [
-      ["cold", "cold: nothing cached"],
+      ["cold", "cold: no layer cache"],
       ["warm", "warm: after a one-line source edit"],
     ]),
     text(
       barX,
       top + 60,
-      `Each bar: ${describeRuns(runs)}; host-built includes the host build.`,
+      `Each bar: ${describeRuns(runs)}; host-built includes the host build; package stores stay warm.`,
       "muted",
     ),
   );
