@@ -2,7 +2,7 @@ import { randomUUID } from "node:crypto";
 import { PassThrough, Readable } from "node:stream";
 import { text } from "node:stream/consumers";
 import { finished } from "node:stream/promises";
-import { readToolchain } from "@repo/build";
+import { pathExists, readToolchain } from "@repo/build";
 import {
   apiErrorSchema,
   apiInfoSchema,
@@ -13,7 +13,7 @@ import {
 } from "@repo/shared";
 import type Docker from "dockerode";
 import { expect, it } from "vitest";
-import { pathExists, type RunningImage, startContainer } from "./image-under-test.ts";
+import { type RunningImage, startContainer } from "./image-under-test.ts";
 
 const majorOf = (version: string) => Number(/^v?(\d+)\./.exec(version)?.[1]);
 const nodeMajor = majorOf(readToolchain().nodeVersion);

@@ -11,6 +11,9 @@ import { catalogue, repoRoot } from "@repo/build";
 const plantedMarker =
   "# Planted by the image suite (test/src/canary.ts) for one run; safe to delete.";
 
+/** Whether a path names an env file (`.env`, `.env.local`, ...), in a context or an image. */
+export const isEnvFile = (file: string) => /(^|\/)\.env[^/]*$/.test(file);
+
 /** A unique string planted on the host that no image may contain. */
 export interface Canary {
   /** Where it was planted, relative to the repository root. */
@@ -86,9 +89,9 @@ export async function removePlantedFiles(): Promise<string[]> {
 }
 
 /**
- * The names Vite loads for a production build, so the canary reaches the host-built web build
- * the way a real secret would; the last one only if a user has all the others. `.dockerignore`
- * excludes every one of them.
+ * Names Vite loads for a production build, so the web app's canary is read by the host build the
+ * way a real secret would be (and, as an input of the web build's turbo task, reruns it); the last
+ * one only if a user has all the others. `.dockerignore` excludes every one of them.
  */
 const envFileNames = [".env", ".env.local", ".env.production.local", ".env.image-suite"];
 

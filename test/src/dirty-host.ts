@@ -2,8 +2,8 @@ import { randomUUID } from "node:crypto";
 import { readdir } from "node:fs/promises";
 import path from "node:path";
 import { type ImageSpec, repoRoot } from "@repo/build";
-import { expect, it } from "vitest";
-import { appDirs, type Canary, plantFile } from "./canary.ts";
+import { expect, inject, it } from "vitest";
+import { appDirs, type Canary, isEnvFile, plantFile } from "./canary.ts";
 import type { RunningImage } from "./image-under-test.ts";
 
 const MB = 1_000_000;
@@ -51,6 +51,14 @@ export async function dirtyHost(report: (line: string) => void): Promise<Canary[
 export function buildContextTests(spec: ImageSpec, image: () => RunningImage): void {
   const staged = spec.hostArtifact?.dir;
   const isStaged = (file: string) => staged !== undefined && file.startsWith(`${staged}/`);
+
+  it("sends no env file, so none of the planted secrets", () => {
+    const planted = inject("canaries").filter((canary) => isEnvFile(canary.file));
+    expect(planted.length, "env files planted by the global setup").toBeGreaterThan(0);
+    const { files } = image().built.context;
+    expect(files.filter(isEnvFile)).toEqual([]);
+    expect(planted.filter((canary) => files.includes(canary.file))).toEqual([]);
+  });
 
   it("sends no node_modules of the host outside its staged folder", () => {
     const { files } = image().built.context;

@@ -1,8 +1,15 @@
-import { catalogue, connectDocker, ensureBaseImages } from "@repo/build";
+import path from "node:path";
+import {
+  assertNoLeftoverEdit,
+  catalogue,
+  connectDocker,
+  ensureBaseImages,
+  removeLeftovers,
+  repoRoot,
+} from "@repo/build";
 import type { TestProject } from "vitest/node";
 import { plantEnvCanaries, removePlantedFiles } from "./canary.ts";
 import { dirtyHost } from "./dirty-host.ts";
-import { removeLeftovers } from "./test-run.ts";
 
 /**
  * Runs once before any image is built. An unreachable engine fails the run with the reason and
@@ -14,6 +21,9 @@ import { removeLeftovers } from "./test-run.ts";
  */
 export default async function setup(project: TestProject): Promise<() => Promise<void>> {
   const docker = await connectDocker();
+  // An edit an interrupted `pnpm images bench` left would be built into every image under test.
+  for (const spec of catalogue)
+    assertNoLeftoverEdit(path.join(repoRoot, spec.workspace.sourceFile));
   await removeLeftovers(docker, (line) => console.log(`[leftovers] ${line}`));
   for (const file of await removePlantedFiles()) {
     console.log(`[leftovers] removed ${file}, planted by an interrupted run`);

@@ -8,6 +8,9 @@ import {
   formatProgress,
   type ImageSpec,
   isStepEvent,
+  newRunId,
+  runLabel,
+  runTag,
 } from "@repo/build";
 import type Docker from "dockerode";
 import {
@@ -17,7 +20,6 @@ import {
   type WaitStrategy,
 } from "testcontainers";
 import { aroundAll } from "vitest";
-import { newRunId, testRunLabel, testTag } from "./test-run.ts";
 
 /** The image's config as the engine reports it; @types/dockerode lacks StopSignal. */
 export type ImageConfig = Docker.ImageInspectInfo["Config"] & { StopSignal?: string };
@@ -36,14 +38,14 @@ export interface RunningImage {
 // Names this run's tags and labels its containers; the catalogue's own tags are never touched.
 const runId = newRunId();
 /** On every container the run starts, so a later run removes them if this one is interrupted. */
-export const runLabels = { [testRunLabel]: runId };
+export const runLabels = { [runLabel]: runId };
 
 /** Builds the spec's image under this run's test tag; disposing the result removes the tag. */
 export async function buildTestImage(
   docker: Docker,
   spec: ImageSpec,
 ): Promise<BuiltImage & AsyncDisposable> {
-  const tag = testTag(spec, runId);
+  const tag = runTag(spec, "test", runId);
   const staging = spec.hostArtifact ? `, staging ${spec.hostArtifact.dir} on the host first` : "";
   console.log(`[${tag}] ${spec.approach} build of ${spec.dockerfile}${staging}`);
   const built = await buildCatalogueImage(docker, spec, {
@@ -139,20 +141,6 @@ export function imageUnderTest(docker: Docker, spec: ImageSpec): () => RunningIm
     }
     return running;
   };
-}
-
-/**
- * Whether a path exists in a container's filesystem, asked through the engine's archive API: it
- * needs no shell or tools inside the image, so it works the same on every base.
- */
-export async function pathExists(container: Docker.Container, path: string): Promise<boolean> {
-  try {
-    await container.infoArchive({ path });
-    return true;
-  } catch (error) {
-    if ((error as { statusCode?: number }).statusCode === 404) return false;
-    throw error;
-  }
 }
 
 /**

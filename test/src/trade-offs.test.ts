@@ -14,11 +14,13 @@ import {
   ImageBuildError,
   type ImageSpec,
   isStepEvent,
+  newRunId,
   repoRoot,
+  runLabel,
+  runTag,
 } from "@repo/build";
 import tar from "tar-stream";
 import { describe, expect, it } from "vitest";
-import { newRunId, testRunLabel, testTag } from "./test-run.ts";
 
 /**
  * What the multi-stage approach promises beyond a working image: the same output from every
@@ -38,7 +40,7 @@ async function buildVariant(
   variant: string,
   options: Omit<BuildCatalogueImageOptions, "tag" | "onProgress"> = {},
 ): Promise<BuiltImage & AsyncDisposable> {
-  const tag = testTag(spec, `${runId}-${variant}`);
+  const tag = runTag(spec, "test", `${runId}-${variant}`);
   const built = await buildCatalogueImage(docker, spec, {
     ...options,
     tag,
@@ -58,7 +60,7 @@ async function buildVariant(
 async function appFiles(spec: ImageSpec, tag: string): Promise<Map<string, string>> {
   const container = await docker.createContainer({
     Image: tag,
-    Labels: { [testRunLabel]: runId },
+    Labels: { [runLabel]: runId },
   });
   try {
     const entries = new Map<string, string>();

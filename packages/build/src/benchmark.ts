@@ -8,6 +8,7 @@ import { type BuildCatalogueImageOptions, type BuiltImage, buildCatalogueImage }
 import { type LayerSplit, measureLayerSplit } from "./layers.ts";
 import { repoRoot } from "./repo.ts";
 import type { MeasuredImage } from "./report.ts";
+import { newRunId, runLabel, runTag } from "./runs.ts";
 import { appendSourceEdit } from "./source-edit.ts";
 
 /** Where a benchmark ran: figures from different machines are not comparable. */
@@ -50,11 +51,10 @@ export interface BenchmarkOptions {
   onProgress: (event: ProgressEvent) => void;
 }
 
-/** Label on the containers the benchmark starts; its value is the benchmarking process's pid. */
-export const benchmarkLabel = "org.repo.images-bench";
-
-/** The bench's own tags: the catalogue's images are neither replaced nor removed. */
-const benchTag = (spec: ImageSpec, suffix = "") => `${spec.image}-bench${suffix}`;
+// One id for all the benchmark's tags and containers: the catalogue's images are neither replaced
+// nor removed, and a later run removes what an interrupted one left (see runs.ts).
+const benchRunId = newRunId();
+const benchTag = (spec: ImageSpec, suffix = "") => runTag(spec, "bench", `${benchRunId}${suffix}`);
 
 // The images' HEALTHCHECK probes every 10 s, which would make every image look equally slow to
 // start: probing the same command every 0.1 s measures the server instead of the interval.
@@ -98,30 +98,6 @@ async function removeImage(docker: Docker, tag: string): Promise<void> {
     });
 }
 
-/**
- * Removes containers an interrupted benchmark left: those whose process no longer runs. A
- * benchmark still running elsewhere on the same engine keeps its own.
- */
-export async function removeLeftoverContainers(docker: Docker): Promise<void> {
-  const containers = await docker.listContainers({
-    all: true,
-    filters: { label: [benchmarkLabel] },
-  });
-  const running = (pid: number) => {
-    try {
-      process.kill(pid, 0);
-      return true;
-    } catch {
-      return false;
-    }
-  };
-  for (const { Id, Labels } of containers) {
-    const pid = Number(Labels[benchmarkLabel]);
-    if (!Number.isInteger(pid) || !running(pid))
-      await docker.getContainer(Id).remove({ force: true });
-  }
-}
-
 async function waitUntilHealthy(container: Docker.Container, tag: string): Promise<void> {
   const deadline = performance.now() + healthyWithinMs;
   while (performance.now() < deadline) {
@@ -156,7 +132,7 @@ export async function timeStartAndStop(
   const container = await docker.createContainer({
     Image: tag,
     User: spec.runtime.user,
-    Labels: { [benchmarkLabel]: String(process.pid) },
+    Labels: { [runLabel]: benchRunId },
     // Without a test the engine keeps the image's own probe command.
     Healthcheck: { Interval: probeIntervalNanoseconds },
     HostConfig: {

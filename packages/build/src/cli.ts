@@ -3,7 +3,7 @@ import { parseArgs } from "node:util";
 import pc from "picocolors";
 import { z } from "zod";
 import { ensureBaseImages } from "./bases.ts";
-import { benchmarkImage, readMachine, removeLeftoverContainers } from "./benchmark.ts";
+import { benchmarkImage, readMachine } from "./benchmark.ts";
 import { formatProgress, isStepEvent, type ProgressEvent } from "./buildkit.ts";
 import { type Approach, approaches, catalogue, type ImageSpec } from "./catalogue.ts";
 import { connectDocker } from "./docker.ts";
@@ -20,6 +20,7 @@ import {
   toReportRows,
 } from "./report.ts";
 import { writeReports } from "./report-files.ts";
+import { removeLeftovers } from "./runs.ts";
 import { assertNoLeftoverEdit } from "./source-edit.ts";
 
 const apps = [...new Set(catalogue.map((spec) => spec.app))];
@@ -154,12 +155,9 @@ const announce = (index: number, spec: ImageSpec, what: string) => {
 
 try {
   const docker = await connectDocker();
-  if (options.command === "bench") {
-    // Before anything is built: an edit an interrupted run left would otherwise be measured.
-    for (const spec of selected)
-      assertNoLeftoverEdit(path.join(repoRoot, spec.workspace.sourceFile));
-    await removeLeftoverContainers(docker);
-  }
+  // Before anything is built: an edit an interrupted benchmark left would be built and shipped.
+  for (const spec of selected) assertNoLeftoverEdit(path.join(repoRoot, spec.workspace.sourceFile));
+  await removeLeftovers(docker, (line) => console.log(`${clock()} [leftovers] ${line}`));
   console.log(pc.bold("Base images"));
   const bases = await describeBases(
     docker,

@@ -21,3 +21,17 @@ export async function connectDocker(): Promise<Docker> {
   }
   return docker;
 }
+
+/**
+ * Whether a path exists in a container's filesystem, asked through the engine's archive API: it
+ * needs no shell or tools inside the image, and the container need not run.
+ */
+export async function pathExists(container: Docker.Container, path: string): Promise<boolean> {
+  try {
+    (await container.infoArchive({ path })).resume();
+    return true;
+  } catch (error) {
+    if ((error as { statusCode?: number }).statusCode === 404) return false;
+    throw error;
+  }
+}

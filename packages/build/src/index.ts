@@ -28,12 +28,14 @@ export {
   ignoreFileFor,
   packContext,
 } from "./context.ts";
-export { connectDocker, dockerEndpoint } from "./docker.ts";
+export { connectDocker, dockerEndpoint, pathExists } from "./docker.ts";
 export { type StageOptions, stageHostArtifact } from "./host-artifacts.ts";
 export { type BuildCatalogueImageOptions, type BuiltImage, buildCatalogueImage } from "./images.ts";
 export { type LayerSplit, measureLayerSplit, runtimeBaseLayers } from "./layers.ts";
 export { readToolchain, repoRoot } from "./repo.ts";
 export { formatMegabytes, type ImageReportRow, reportPath, toReportRows } from "./report.ts";
+export { newRunId, type RunKind, removeLeftovers, runLabel, runTag } from "./runs.ts";
+export { assertNoLeftoverEdit } from "./source-edit.ts";
 export {
   checkToolchainDrift,
   type DriftFinding,

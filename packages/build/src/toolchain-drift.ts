@@ -1,7 +1,9 @@
 import { familySync } from "detect-libc";
 import type Docker from "dockerode";
 import { getAbi } from "node-abi";
+import { pathExists } from "./docker.ts";
 import { findNativeAddons, type NativeAddon, type NativeSystem } from "./native-addons.ts";
+import { newRunId, runLabel } from "./runs.ts";
 
 /** The Node a toolchain runs: its version and the ABI (NODE_MODULE_VERSION) addons build for. */
 export interface NodeRuntime {
@@ -68,16 +70,6 @@ const loaders: Record<"glibc" | "musl", Record<string, string>> = {
   },
 };
 
-async function pathExists(container: Docker.Container, path: string): Promise<boolean> {
-  try {
-    (await container.infoArchive({ path })).resume();
-    return true;
-  } catch (error) {
-    if ((error as { statusCode?: number }).statusCode === 404) return false;
-    throw error;
-  }
-}
-
 /**
  * Finds the runtime image's libc by asking the engine's archive API for each loader in a created,
  * never started container: nothing runs, and the image needs no shell or tools.
@@ -87,7 +79,10 @@ async function probeLibc(
   image: string,
   arch: string,
 ): Promise<"glibc" | "musl" | undefined> {
-  const container = await docker.createContainer({ Image: image });
+  const container = await docker.createContainer({
+    Image: image,
+    Labels: { [runLabel]: newRunId() },
+  });
   try {
     for (const libc of ["glibc", "musl"] as const) {
       const loader = loaders[libc][arch];
