@@ -2,8 +2,8 @@
 # the image only copies it onto the same runtime as the multi-stage image.
 # Stage the folder, then build from the repository root (`pnpm images` does both):
 #   pnpm turbo run build --filter=@repo/api && rm -rf .stage/api && pnpm --filter=@repo/api deploy --prod .stage/api
-#   (pnpm images also deletes pnpm's bookkeeping from it: deployBookkeeping in packages/build/src/catalogue.ts)
-#   docker build -f docker/api/host-built.Dockerfile -t repo-api:host-built .
+#   node packages/build/src/production-folder.ts .stage/api   # what the runtime reads, nothing more
+#   docker buildx build -f docker/api/host-built.Dockerfile -t repo-api:host-built .
 # With BuildKit, only .stage/api is sent to the engine (host-built.Dockerfile.dockerignore).
 
 ARG NODE_IMAGE=node:24.22.3-trixie-slim

@@ -1,8 +1,8 @@
 # @repo/api, multi-stage: the build runs inside Docker; the final stage keeps only the production folder.
 # Built from the repository root (the catalogue in packages/build passes the same build args):
-#   docker build -f docker/api/multi-stage.Dockerfile -t repo-api:multi-stage .
-#   docker build -f docker/api/multi-stage.Dockerfile --target test .    # unit tests inside Docker
-#   docker build -f docker/api/multi-stage.Dockerfile --target build .   # the "no multi-stage" counterfactual
+#   docker buildx build -f docker/api/multi-stage.Dockerfile -t repo-api:multi-stage .
+#   docker buildx build -f docker/api/multi-stage.Dockerfile --target test .    # unit tests inside Docker
+#   docker buildx build -f docker/api/multi-stage.Dockerfile --target build .   # the "no multi-stage" counterfactual
 
 ARG NODE_IMAGE=node:24.22.3-trixie-slim
 
@@ -31,12 +31,12 @@ RUN --mount=type=cache,id=pnpm-store,target=/pnpm/store \
 FROM deps AS build
 COPY --from=prune /repo/out/full/ ./
 RUN turbo run build --filter=@repo/api
-# pnpm's bookkeeping goes (timestamps, paths; Node never reads it): the output is reproducible.
+# The production folder, trimmed to what Node reads at run time by the same script `pnpm images`
+# runs on the host-built image's staged folder: no pnpm bookkeeping, .bin shims or build paths.
+COPY packages/build/src/production-folder.ts /usr/local/lib/
 RUN --mount=type=cache,id=pnpm-store,target=/pnpm/store \
     pnpm --filter=@repo/api deploy --prod --store-dir /pnpm/store /prod/api \
- && cd /prod/api \
- && rm -f pnpm-lock.yaml node_modules/.modules.yaml node_modules/.pnpm-workspace-state-v1.json \
-          node_modules/.pnpm/lock.yaml
+ && node /usr/local/lib/production-folder.ts /prod/api
 
 # The unit tests, run on demand with --target test; a failing test fails the build.
 FROM build AS test

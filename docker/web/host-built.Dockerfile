@@ -2,7 +2,7 @@
 # same runtime as the multi-stage image.
 # Stage the bundle, then build from the repository root (`pnpm images` does both):
 #   pnpm turbo run build --filter=@repo/web && rm -rf .stage/web && cp -r apps/web/dist .stage/web
-#   docker build -f docker/web/host-built.Dockerfile -t repo-web:host-built .
+#   docker buildx build -f docker/web/host-built.Dockerfile -t repo-web:host-built .
 # With BuildKit, only .stage/web and the nginx config are sent (host-built.Dockerfile.dockerignore).
 
 ARG NGINX_IMAGE=nginxinc/nginx-unprivileged:1.31.6-alpine
@@ -14,7 +14,7 @@ FROM ${NGINX_IMAGE} AS runtime
 ENV API_UPSTREAM=http://api:3000 \
     NGINX_ENTRYPOINT_LOCAL_RESOLVERS=1
 COPY docker/web/nginx/security-headers.conf /etc/nginx/security-headers.conf
-COPY docker/web/nginx/19-check-api-upstream.sh /docker-entrypoint.d/
+COPY docker/web/nginx/19-check-runtime-config.sh /docker-entrypoint.d/
 COPY docker/web/nginx/default.conf.template /etc/nginx/templates/default.conf.template
 COPY .stage/web/ /usr/share/nginx/html/
 # Numeric, so an orchestrator can verify non-root (runAsNonRoot): the base's `nginx` user.

@@ -1,8 +1,8 @@
 # @repo/web, multi-stage: the SPA is built inside Docker; the final stage is nginx and the static files.
 # Built from the repository root (the catalogue in packages/build passes the same build args):
-#   docker build -f docker/web/multi-stage.Dockerfile -t repo-web:multi-stage .
-#   docker build -f docker/web/multi-stage.Dockerfile --target test .    # unit tests inside Docker
-#   docker build -f docker/web/multi-stage.Dockerfile --target build .   # the "no multi-stage" counterfactual
+#   docker buildx build -f docker/web/multi-stage.Dockerfile -t repo-web:multi-stage .
+#   docker buildx build -f docker/web/multi-stage.Dockerfile --target test .    # unit tests inside Docker
+#   docker buildx build -f docker/web/multi-stage.Dockerfile --target build .   # the "no multi-stage" counterfactual
 
 ARG NODE_IMAGE=node:24.22.3-trixie-slim
 ARG NGINX_IMAGE=nginxinc/nginx-unprivileged:1.31.6-alpine
@@ -44,7 +44,7 @@ FROM ${NGINX_IMAGE} AS runtime
 ENV API_UPSTREAM=http://api:3000 \
     NGINX_ENTRYPOINT_LOCAL_RESOLVERS=1
 COPY docker/web/nginx/security-headers.conf /etc/nginx/security-headers.conf
-COPY docker/web/nginx/19-check-api-upstream.sh /docker-entrypoint.d/
+COPY docker/web/nginx/19-check-runtime-config.sh /docker-entrypoint.d/
 COPY docker/web/nginx/default.conf.template /etc/nginx/templates/default.conf.template
 COPY --from=build /repo/apps/web/dist/ /usr/share/nginx/html/
 # Numeric, so an orchestrator can verify non-root (runAsNonRoot): the base's `nginx` user.

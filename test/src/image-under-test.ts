@@ -57,7 +57,7 @@ export async function buildTestImage(
   });
   console.log(
     `[${tag}] built in ${built.buildSeconds.toFixed(1)} s ` +
-      `(context ${formatMegabytes(built.contextBytes)})`,
+      `(context ${formatMegabytes(built.context.sentBytes)})`,
   );
   // Forced: removes the tag even while a container of it is still being torn down.
   return { ...built, [Symbol.asyncDispose]: () => docker.getImage(tag).remove({ force: true }) };
@@ -75,6 +75,13 @@ export interface StartOptions {
   waitStrategy?: WaitStrategy;
   /** More container settings on top of the catalogue's: environment, network, aliases. */
   configure?: (container: GenericContainer) => GenericContainer;
+  /** The tmpfs mounts instead of the catalogue's, to see the image without one of them. */
+  tmpfs?: Record<string, string>;
+  /**
+   * Publish the image's port (the default). A container expected to exit at once must not:
+   * Testcontainers would wait for a port binding that an exited container never gets.
+   */
+  publishPort?: boolean;
 }
 
 /**
@@ -89,14 +96,19 @@ export interface StartOptions {
 export async function startContainer(
   spec: ImageSpec,
   tag: string,
-  { waitStrategy = Wait.forHealthCheck(), configure = (container) => container }: StartOptions = {},
+  {
+    waitStrategy = Wait.forHealthCheck(),
+    configure = (container) => container,
+    tmpfs = spec.runtime.tmpfs,
+    publishPort = true,
+  }: StartOptions = {},
 ): Promise<StartedTestContainer> {
   const output: string[] = [];
   const container = new RuntimeContainer(tag)
     .withReadonlyRootFilesystem()
-    .withTmpFs(spec.runtime.tmpfs)
+    .withTmpFs(tmpfs)
     .withLabels(runLabels)
-    .withExposedPorts(spec.port)
+    .withExposedPorts(...(publishPort ? [spec.port] : []))
     .withWaitStrategy(waitStrategy)
     .withStartupTimeout(60_000)
     .withLogConsumer((stream) => stream.on("data", (chunk) => output.push(String(chunk))));

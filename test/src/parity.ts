@@ -2,6 +2,7 @@ import { createHash } from "node:crypto";
 import type { AppName } from "@repo/build";
 import { apiPaths, messagePath, messageSchema } from "@repo/shared";
 import { expect, it } from "vitest";
+import { appFiles, differences, digestOf } from "./app-files.ts";
 import type { RunningImage } from "./image-under-test.ts";
 import { type RawRequest, type RawResponse, sendRaw } from "./web-http.ts";
 import { readWebRoot } from "./web-root.ts";
@@ -183,4 +184,27 @@ export function parityTests(app: AppName, images: readonly (() => RunningImage)[
     );
   }
   parityTestsOf[app](images);
+
+  // What a client sees follows from what the images hold: the approaches differ in where the build
+  // ran, so the files they ship under the app's root must be the same, owner and mode included.
+  it("ship the same application files in every approach", async () => {
+    const [first, ...others] = await Promise.all(
+      images.map(async (image) => {
+        const { spec, container } = image();
+        return { spec, files: await appFiles(container, spec.appRoot) };
+      }),
+    );
+    if (!first) throw new Error(`No running image of ${app}.`);
+    console.log(
+      `[${app}] ${first.files.size} entries under ${first.spec.appRoot} in ${first.spec.image}, ` +
+        `sha256 ${digestOf(first.files)}`,
+    );
+    expect(first.files.size, `entries under ${first.spec.appRoot}`).toBeGreaterThan(0);
+    for (const other of others) {
+      expect(
+        differences(first.files, other.files),
+        `${other.spec.image} vs ${first.spec.image}`,
+      ).toEqual([]);
+    }
+  });
 }

@@ -1,8 +1,5 @@
-import { createHash } from "node:crypto";
 import { readFile } from "node:fs/promises";
 import path from "node:path";
-import { buffer } from "node:stream/consumers";
-import { pipeline } from "node:stream/promises";
 import {
   type BuildCatalogueImageOptions,
   type BuildStep,
@@ -19,8 +16,8 @@ import {
   runLabel,
   runTag,
 } from "@repo/build";
-import tar from "tar-stream";
 import { describe, expect, it } from "vitest";
+import { appFiles, differences, digestOf } from "./app-files.ts";
 
 /**
  * What the multi-stage approach promises beyond a working image: the same output from every
@@ -39,66 +36,33 @@ async function buildVariant(
   spec: ImageSpec,
   variant: string,
   options: Omit<BuildCatalogueImageOptions, "tag" | "onProgress"> = {},
-): Promise<BuiltImage & AsyncDisposable> {
+): Promise<BuiltImage & { output: string[] } & AsyncDisposable> {
   const tag = runTag(spec, "test", `${runId}-${variant}`);
+  const output: string[] = [];
   const built = await buildCatalogueImage(docker, spec, {
     ...options,
     tag,
     onProgress: (event) => {
       if (isStepEvent(event)) console.log(`[${tag}] ${formatProgress(event)}`);
+      else if (event.kind === "output") output.push(event.text);
     },
   });
   console.log(`[${tag}] built in ${built.buildSeconds.toFixed(1)} s`);
-  return { ...built, [Symbol.asyncDispose]: () => docker.getImage(tag).remove({ force: true }) };
+  return {
+    ...built,
+    output,
+    [Symbol.asyncDispose]: () => docker.getImage(tag).remove({ force: true }),
+  };
 }
 
-/**
- * Every entry at or under the spec's appRoot in a built image, by path: type, mode, owner, and
- * the symlink target or content digest. Never times: they record when a build ran, not what it
- * made. Read through the engine's archive API on a container that is created, never started.
- */
-async function appFiles(spec: ImageSpec, tag: string): Promise<Map<string, string>> {
-  const container = await docker.createContainer({
-    Image: tag,
-    Labels: { [runLabel]: runId },
-  });
+/** The application files of a built image, read from a container that is created, never started. */
+async function appFilesOf(spec: ImageSpec, tag: string): Promise<Map<string, string>> {
+  const container = await docker.createContainer({ Image: tag, Labels: { [runLabel]: runId } });
   try {
-    const entries = new Map<string, string>();
-    const extract = tar.extract();
-    const hashEntries = async () => {
-      for await (const entry of extract) {
-        const { name, type, mode = 0, uid, gid, linkname } = entry.header;
-        const digest = createHash("sha256")
-          .update(await buffer(entry))
-          .digest("hex");
-        const content = type === "symlink" ? `-> ${linkname}` : digest;
-        entries.set(name, `${type} ${mode.toString(8)} ${uid}:${gid} ${content}`);
-      }
-    };
-    const archive = await container.getArchive({ path: spec.appRoot });
-    await Promise.all([pipeline(archive, extract), hashEntries()]);
-    return entries;
+    return await appFiles(container, spec.appRoot);
   } finally {
     await container.remove({ force: true });
   }
-}
-
-const digestOf = (files: Map<string, string>) =>
-  createHash("sha256")
-    .update(
-      [...files]
-        .map(([file, entry]) => `${file} ${entry}`)
-        .sort()
-        .join("\n"),
-    )
-    .digest("hex");
-
-/** One line per path whose entry is not the same in both, or exists in only one. */
-function differences(first: Map<string, string>, second: Map<string, string>): string[] {
-  return [...new Set([...first.keys(), ...second.keys()])]
-    .sort()
-    .filter((file) => first.get(file) !== second.get(file))
-    .map((file) => `${file}: ${first.get(file) ?? "(absent)"} | ${second.get(file) ?? "(absent)"}`);
 }
 
 /** The one step of `stage` whose instruction matches, as BuildKit named it in the build. */
@@ -121,8 +85,8 @@ describe.each(catalogue.filter((spec) => spec.approach === "multiStage"))("$imag
     async () => {
       await using first = await buildVariant(spec, "first", { noCache: true });
       await using second = await buildVariant(spec, "second", { noCache: true });
-      const firstFiles = await appFiles(spec, first.tag);
-      const secondFiles = await appFiles(spec, second.tag);
+      const firstFiles = await appFilesOf(spec, first.tag);
+      const secondFiles = await appFilesOf(spec, second.tag);
       console.log(
         `[${spec.image}] ${firstFiles.size} entries under ${spec.appRoot}: ` +
           `sha256 ${digestOf(firstFiles)} then ${digestOf(secondFiles)} ` +
@@ -160,11 +124,23 @@ describe.each(catalogue.filter((spec) => spec.approach === "multiStage"))("$imag
   it(
     "runs the unit tests with --target test",
     async () => {
-      await using tested = await buildVariant(spec, "test", { target: "test" });
+      // A test file unique to the run: the step cannot come from the cache, and the runner's
+      // output must name the file among the ones it ran.
+      const probe = `${spec.workspace.dir}/src/image-tests-probe-${runId}.test.ts`;
+      await using tested = await buildVariant(spec, "test", {
+        target: "test",
+        contextEdits: {
+          [probe]: [
+            'import { expect, it } from "vitest";',
+            `it("runs inside the test stage", () => expect(1 + 1).toBe(2));`,
+            "",
+          ].join("\n"),
+        },
+      });
       const unitTests = stepOf(tested.steps, "test", /\bturbo run test\b/);
-      // Cached means the same sources passed before: BuildKit never caches a failed step.
       console.log(`[${spec.image}] ${stepLine(unitTests)}`);
-      expect(unitTests.error).toBeUndefined();
+      expect(unitTests.cached, stepLine(unitTests)).toBe(false);
+      expect(tested.output.join("\n")).toContain(path.basename(probe));
     },
     minutes(5),
   );

@@ -247,17 +247,31 @@ export function webServingTests(image: () => RunningImage): void {
     };
 
     // `proxy_pass $api_upstream` would replace every request's path with a path given here.
-    it.each(["http://api:3000/", "api:3000", ""])(
+    it.each(["http://api:3000/", "api:3000", "", "http://api:99999"])(
       "refuses to start with API_UPSTREAM=%j, saying what to set",
       async (upstream) => {
         const { spec, built } = image();
         const starting = startContainer(spec, built.tag, {
           waitStrategy: Wait.forOneShotStartup(),
+          publishPort: false,
           configure: (container) => container.withEnvironment({ API_UPSTREAM: upstream }),
         });
         await expect(starting).rejects.toThrow(/API_UPSTREAM=.*set it to scheme:\/\/host\[:port\]/);
       },
     );
+
+    // Without it nginx would start on the base image's default server and answer 404 to everything.
+    it("refuses to start without a writable /etc/nginx/conf.d, saying what to mount", async () => {
+      const { spec, built } = image();
+      const { "/etc/nginx/conf.d": _configDir, ...otherMounts } = spec.runtime.tmpfs;
+      expect(_configDir, "the catalogue's tmpfs for the rendered config").toBeDefined();
+      const starting = startContainer(spec, built.tag, {
+        waitStrategy: Wait.forOneShotStartup(),
+        publishPort: false,
+        tmpfs: otherMounts,
+      });
+      await expect(starting).rejects.toThrow(/conf\.d is not writable.*mount a tmpfs there/);
+    });
 
     it("reaches the upstream API_UPSTREAM names at start: one image, two upstreams", async () => {
       await using _upstreamA = await startEchoUpstream(network, "api-a");

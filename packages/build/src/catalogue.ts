@@ -1,3 +1,4 @@
+import { deployBookkeeping } from "./production-folder.ts";
 import { readToolchain } from "./repo.ts";
 
 export const approaches = ["hostBuilt", "multiStage"] as const;
@@ -122,18 +123,6 @@ const buildTools = [
   "/usr/local/lib/node_modules/pnpm",
 ];
 
-/**
- * pnpm's own bookkeeping in a `pnpm deploy` folder: timestamps and host paths that Node never
- * reads. Both api Dockerfiles' stages remove them (see host-artifacts.ts and the multi-stage build
- * stage); listing them as forbidden proves they agree.
- */
-export const deployBookkeeping = [
-  "pnpm-lock.yaml",
-  "node_modules/.modules.yaml",
-  "node_modules/.pnpm-workspace-state-v1.json",
-  "node_modules/.pnpm/lock.yaml",
-];
-
 function apiImage(approach: Approach): ImageSpec {
   const base = runtimeBases.node;
   return {
@@ -164,7 +153,9 @@ function apiImage(approach: Approach): ImageSpec {
       "/app/node_modules/typescript",
       "/app/node_modules/vitest",
       "/app/node_modules/supertest",
+      // What production-folder.ts takes out of the deploy folder, in both approaches.
       ...deployBookkeeping.map((file) => `/app/${file}`),
+      "/app/node_modules/.bin",
     ],
   };
 }

@@ -19,7 +19,7 @@ import {
   reportDir,
   toReportRows,
 } from "./report.ts";
-import { writeReports } from "./report-files.ts";
+import { prepareReportDir, writeReports } from "./report-files.ts";
 import { removeLeftovers } from "./runs.ts";
 import { assertNoLeftoverEdit } from "./source-edit.ts";
 
@@ -154,6 +154,7 @@ const announce = (index: number, spec: ImageSpec, what: string) => {
 };
 
 try {
+  if (options.command !== "bases") await prepareReportDir(options.out ?? reportDir);
   const docker = await connectDocker();
   // Before anything is built: an edit an interrupted benchmark left would be built and shipped.
   for (const spec of selected) assertNoLeftoverEdit(path.join(repoRoot, spec.workspace.sourceFile));

@@ -1,8 +1,9 @@
 import { cp, rm } from "node:fs/promises";
 import path from "node:path";
 import type { ProgressEvent } from "./buildkit.ts";
-import { deployBookkeeping, type ImageSpec } from "./catalogue.ts";
+import type { ImageSpec } from "./catalogue.ts";
 import { runCommand } from "./process.ts";
+import { finishProductionFolder } from "./production-folder.ts";
 import { repoRoot } from "./repo.ts";
 
 export interface StageOptions {
@@ -35,10 +36,8 @@ export async function stageHostArtifact(
     await cp(path.join(repoRoot, artifact.copyFrom), target, { recursive: true });
   } else {
     await run([`--filter=${packageName}`, "deploy", "--prod", artifact.dir]);
-    // Timestamps and host paths would make every staging a new layer.
-    await Promise.all(
-      deployBookkeeping.map((file) => rm(path.join(target, file), { force: true })),
-    );
+    onProgress({ kind: "step", text: `[host] trim ${artifact.dir} to what the runtime reads` });
+    await finishProductionFolder(target);
   }
   return (performance.now() - started) / 1000;
 }

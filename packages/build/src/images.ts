@@ -1,8 +1,8 @@
 import type Docker from "dockerode";
-import { buildImage } from "./build.ts";
+import { buildImage, type SentContext } from "./build.ts";
 import type { BuildStep, ProgressEvent } from "./buildkit.ts";
 import type { ImageSpec } from "./catalogue.ts";
-import type { BuildContext, ContextEdits } from "./context.ts";
+import type { ContextEdits } from "./context.ts";
 import { stageHostArtifact } from "./host-artifacts.ts";
 import { checkToolchainDrift } from "./toolchain-drift.ts";
 
@@ -16,8 +16,7 @@ export interface BuiltImage {
   hostSeconds: number;
   imageSeconds: number;
   /** What was sent to the engine. */
-  context: BuildContext;
-  contextBytes: number;
+  context: SentContext;
   /** Every step BuildKit ran or took from its cache, in order. */
   steps: BuildStep[];
   /**
@@ -94,7 +93,6 @@ export async function buildCatalogueImage(
     hostSeconds,
     imageSeconds: result.seconds,
     context: result.context,
-    contextBytes: result.context.bytes,
     steps: result.steps,
     ...(toolchainDrift ? { toolchainDrift } : {}),
   };

@@ -1,5 +1,11 @@
 export { type BaseStatus, ensureBaseImages, standInLabel } from "./bases.ts";
-export { type BuildRequest, type BuildResult, buildImage, ImageBuildError } from "./build.ts";
+export {
+  type BuildRequest,
+  type BuildResult,
+  buildImage,
+  ImageBuildError,
+  type SentContext,
+} from "./build.ts";
 export {
   type BuildStep,
   formatProgress,
@@ -12,7 +18,6 @@ export {
   type AppWorkspace,
   approaches,
   catalogue,
-  deployBookkeeping,
   type HostArtifact,
   type ImageSpec,
   type RuntimeBase,
@@ -32,6 +37,7 @@ export { connectDocker, dockerEndpoint, pathExists } from "./docker.ts";
 export { type StageOptions, stageHostArtifact } from "./host-artifacts.ts";
 export { type BuildCatalogueImageOptions, type BuiltImage, buildCatalogueImage } from "./images.ts";
 export { type LayerSplit, measureLayerSplit, runtimeBaseLayers } from "./layers.ts";
+export { deployBookkeeping, finishProductionFolder } from "./production-folder.ts";
 export { readToolchain, repoRoot } from "./repo.ts";
 export { formatMegabytes, type ImageReportRow, reportPath, toReportRows } from "./report.ts";
 export { newRunId, type RunKind, removeLeftovers, runLabel, runTag } from "./runs.ts";

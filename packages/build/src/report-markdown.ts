@@ -76,7 +76,7 @@ function sizeSection(rows: readonly ImageReportRow[]): string {
     sizes,
     "_Runtime base_: the layers of the base the final stage starts from. _Dependencies_: layers " +
       "that copy a `node_modules` folder. _App_: every other layer above the base (build output, " +
-      "server config). _Build context_: what was sent to the engine.",
+      "server config). _Build context_: the bytes of the tar stream sent to the engine (file contents, tar headers and padding).",
     "### Base images",
     basesOf(rows).map(baseNote).join("\n"),
     ...driftSection(rows),

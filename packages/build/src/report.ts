@@ -95,7 +95,7 @@ export function toReportRows(
       withinBudget: sizeBytes <= spec.sizeBudget.bytes,
       layers,
       buildSeconds: Math.round(buildSeconds * 10) / 10,
-      contextBytes: context.bytes,
+      contextBytes: context.sentBytes,
       contextFiles: context.files.length,
       bases: spec.bases.flatMap(({ ref }) => bases.filter((base) => base.ref === ref)),
       ...(toolchainDrift ? { toolchainDrift } : {}),
