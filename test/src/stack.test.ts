@@ -129,7 +129,7 @@ describe(`stack: ${stack.web.name} proxying /api/ to ${stack.apiUpstream.host}`,
     expect(await response.text()).toContain('<div id="root"></div>');
   });
 
-  it(`relays ${apiPaths.info} from the api, under the web server's security headers alone`, async () => {
+  it(`relays ${apiPaths.info} from the api, with the web server's security headers in place of the api's`, async () => {
     const response = await throughWeb(apiPaths.info);
     expect(response.status).toBe(200);
     expectSecurityHeaders(Object.fromEntries(response.headers));
